@@ -1,0 +1,55 @@
+"""The JSON API root (/api/v1/): one error envelope for every coded error."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from tongban import __version__
+from tongban.core.errors import TongbanError
+
+api = NinjaAPI(
+    title="tongban API",
+    version=__version__,
+    description='跨省通办平台 JSON API. Errors: {"code", "message", "field"}.',
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(TongbanError)
+def _coded_error(request: HttpRequest, exc: TongbanError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    body = {
+        "code": "invalid_input",
+        "message": f"输入不符合要求：{first.get('msg', '')}",
+        "field": ".".join(loc) or None,
+        "details": exc.errors,
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": "请先登录", "field": None}
+    return api.create_response(request, body, status=401)
+
+
+def _register() -> None:
+    from tongban.catalog.api import router as catalog_router
+    from tongban.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router)
+    api.add_router("/catalog", catalog_router)
+
+
+_register()
+
+__all__ = ["api", "django_auth"]

@@ -1,0 +1,93 @@
+"""Typed settings: the one place every environment variable is read and documented.
+
+Each field says what it controls. Secrets have a default only in development
+(``TONGBAN_ENV=development``, the default for a fresh clone); in any other
+environment a missing secret stops the process at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Config:
+    # "development" (defaults allowed), "test" or "production" (secrets required).
+    env: str
+    # Django DEBUG; on by default only in development.
+    debug: bool
+    # Signs sessions and CSRF tokens. Required outside development.
+    secret_key: str
+    # PostgreSQL in production, e.g. postgres://user@host:5432/tongban. Unset = SQLite file.
+    database_url: str | None
+    # Where the SQLite file, uploads and generated files live.
+    data_dir: Path
+    # Comma-separated host names Django will answer for.
+    allowed_hosts: tuple[str, ...]
+    # Upper bound for one uploaded file (catalogue Excel, material scans), in bytes.
+    upload_max_bytes: int
+    # Default page size of list APIs; a client may ask for at most max_page_size.
+    page_size: int
+    max_page_size: int
+    # Show the "演示数据" banner in the UI (set by `tongban demo`).
+    demo_mode: bool
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "tongban.sqlite3"
+
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+
+
+def load() -> Config:
+    env = os.environ.get("TONGBAN_ENV", "development").strip() or "development"
+    if env not in {"development", "test", "production"}:
+        raise ConfigError(f"TONGBAN_ENV must be development, test or production, got {env!r}")
+    secret = os.environ.get("TONGBAN_SECRET_KEY", "")
+    if not secret:
+        if env == "production":
+            raise ConfigError("TONGBAN_SECRET_KEY is required when TONGBAN_ENV=production")
+        secret = _DEV_SECRET
+    data_dir = Path(os.environ.get("TONGBAN_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+    hosts = os.environ.get("TONGBAN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+    return Config(
+        env=env,
+        debug=_bool("TONGBAN_DEBUG", env == "development"),
+        secret_key=secret,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        data_dir=data_dir,
+        allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        upload_max_bytes=_int("TONGBAN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+        page_size=_int("TONGBAN_PAGE_SIZE", 20),
+        max_page_size=_int("TONGBAN_MAX_PAGE_SIZE", 200),
+        demo_mode=_bool("TONGBAN_DEMO", False),
+    )
+
+
+CONFIG = load()

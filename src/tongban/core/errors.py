@@ -1,0 +1,118 @@
+"""Coded errors: every rule violation has a stable ``code`` that tests, the API and the UI share.
+
+The API turns a TongbanError into ``{"code", "message", "field"}`` (see tongban.api);
+the UI shows ``message``, which is Chinese. Add new codes to MESSAGES so the
+translation lives next to the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> Chinese message shown to users. Codes are stable; messages may be improved.
+MESSAGES: dict[str, str] = {
+    # generic
+    "not_found": "未找到该对象",
+    "permission_denied": "无权执行此操作",
+    "not_authenticated": "请先登录",
+    "region_scope": "超出您所管辖的行政区划范围",
+    "invalid_input": "输入不符合要求",
+    "conflict": "数据已被他人修改，请刷新后重试",
+    # identity codes
+    "id_number_format": "公民身份号码格式不正确（应为18位，最后一位可为X）",
+    "id_number_checksum": "公民身份号码校验位不正确",
+    "id_number_birthdate": "公民身份号码中的出生日期无效",
+    "id_number_region": "公民身份号码中的行政区划代码无效",
+    "uscc_format": "统一社会信用代码格式不正确（应为18位，不含I、O、Z、S、V）",
+    "uscc_checksum": "统一社会信用代码校验位不正确",
+    "region_code_format": "行政区划代码格式不正确（应为6位或12位数字）",
+    "region_unknown": "行政区划不存在",
+    # catalogue codes
+    "catalog_code_format": "事项基本编码格式不正确（应为12位数字或大写字母）",
+    "task_code_format": (
+        "事项实施编码格式不正确（应为31位：统一社会信用代码18位+行使层级1位+基本编码12位）"
+    ),
+    "task_code_mismatch": "实施编码与实施机关、行使层级或基本编码不一致",
+    "variant_code_format": "业务办理项编码格式不正确（应为实施编码后加2位数字）",
+    "item_type_unknown": "事项类型不在国家事项类型清单内",
+    "duplicate_code": "编码已存在",
+    "version_published_immutable": "已发布的版本不可修改，请新建版本",
+    "version_overlap": "该事项版本的有效期与已发布版本重叠",
+    "version_not_draft": "只有草稿版本可以发布",
+    "version_invalid_period": "有效期结束日期必须晚于开始日期",
+    "version_backdated": "新版本的生效日期不能早于今天（不能追溯改变已适用的版本）",
+    "time_limit_invalid": "承诺时限不得超过法定时限，且均不能为负数",
+    "immediate_item_limit": "即办件的承诺时限应为0个工作日",
+    "deferral_needs_flag": "只有允许容缺受理的事项才能设置可容缺材料",
+    "material_source_licence_type": "材料来源为电子证照时必须指定证照类型",
+    "scope_needs_partner": "区域通办事项必须指定合作地区",
+    "mode_needs_scope": "通办模式只适用于设置了通办范围的事项",
+    "commitment_excluded": "该类事项属于高风险事项，不适用告知承诺制",
+    # agreements
+    "agreement_party_count": "合作协议至少需要两个不同的地区",
+    "agreement_no_items": "合作协议至少需要涵盖一个事项",
+    "agreement_no_rights": "合作协议至少需要授予一项窗口权限",
+    "agreement_not_active": "合作协议未生效或已失效",
+    # import
+    "import_missing_sheet": "Excel 文件缺少工作表",
+    "import_bad_headers": "Excel 工作表的表头与模板不一致",
+    "import_duplicate_row": "Excel 中存在重复行",
+    "import_required": "必填项为空",
+    "import_bad_value": "取值不在允许范围内",
+    "import_not_xlsx": "文件不是有效的 Excel (.xlsx) 文件",
+    "import_unknown_reference": "引用的事项或材料不存在",
+    "file_too_large": "文件超过大小上限",
+}
+
+
+class TongbanError(Exception):
+    """A business-rule violation. ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        details: Any = None,
+    ) -> None:
+        self.code = code
+        self.message = message or MESSAGES.get(code, code)
+        self.field = field
+        self.details = details
+        super().__init__(f"{code}: {self.message}")
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class ValidationFailed(TongbanError):
+    status = 422
+
+
+class NotFound(TongbanError):
+    status = 404
+
+    def __init__(self, what: str = "", *, field: str | None = None) -> None:
+        msg = f"未找到{what}" if what else None
+        super().__init__("not_found", msg, field=field)
+
+
+class PermissionDenied(TongbanError):
+    status = 403
+
+
+class NotAuthenticated(TongbanError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("not_authenticated")
+
+
+class Conflict(TongbanError):
+    status = 409

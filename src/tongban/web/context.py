@@ -1,0 +1,19 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from tongban.config import CONFIG
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    roles: set[str] = set()
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from tongban.accounts.services import user_roles
+
+        roles = user_roles(user)
+    return {"demo_mode": CONFIG.demo_mode, "user_roles": roles}
