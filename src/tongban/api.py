@@ -43,11 +43,15 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 
 def _register() -> None:
-    from tongban.catalog.api import router as catalog_router
+    from tongban.catalog import api as catalog_api
+    from tongban.catalog import api_agreements, api_conformance, api_io
     from tongban.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router)
-    api.add_router("/catalog", catalog_router)
+    api.add_router("/catalog", catalog_api.router)
+    api.add_router("/catalog/agreements", api_agreements.router)
+    api.add_router("/catalog/conformance", api_conformance.router)
+    api.add_router("/catalog/io", api_io.router)
 
 
 _register()

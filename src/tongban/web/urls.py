@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tongban.web import views
 
@@ -6,4 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", include("tongban.catalog.urls")),
+    path("manage/catalog/", include("tongban.catalog.urls_manage")),
+    path("conformance/", include("tongban.catalog.urls_conformance")),
 ]
