@@ -53,6 +53,10 @@ MESSAGES: dict[str, str] = {
     "agreement_no_items": "合作协议至少需要涵盖一个事项",
     "agreement_no_rights": "合作协议至少需要授予一项窗口权限",
     "agreement_not_active": "合作协议未生效或已失效",
+    "agreement_scope_mismatch": "协议地区与通办范围不符（跨省通办须涉及两个以上省份，省内通办须在同一省内）",
+    "agreement_status_move": "合作协议不能从当前状态变更为该状态",
+    "no_agreement_right": "该窗口没有合作协议授予的该事项收件受理权",
+    "item_no_proxy_mode": "该事项未开通异地代收代办",
     # import
     "import_missing_sheet": "Excel 文件缺少工作表",
     "import_bad_headers": "Excel 工作表的表头与模板不一致",

@@ -1,0 +1,229 @@
+"""Cooperation agreements (合作协议) and the one question the case engine asks of them:
+may window W take in item X decided in region B, and with which rights?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from tongban.accounts.models import Role, Window
+from tongban.accounts.services import require_role
+from tongban.catalog.models import (
+    Agreement,
+    AgreementItem,
+    AgreementStatus,
+    BaselineItem,
+    ItemImplementation,
+    Scope,
+    WindowRight,
+)
+from tongban.catalog.rules import parse_date
+from tongban.core.actors import Actor, SystemActor
+from tongban.core.errors import PermissionDenied, ValidationFailed
+from tongban.regions.codes import covers, province_of
+from tongban.regions.models import Region
+
+# Allowed status moves of an agreement: from → allowed targets.
+AGREEMENT_MOVES: dict[str, set[str]] = {
+    AgreementStatus.DRAFT: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
+    AgreementStatus.ACTIVE: {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED},
+    AgreementStatus.SUSPENDED: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
+    AgreementStatus.TERMINATED: set(),
+}
+
+_RIGHT_FIELDS = {
+    WindowRight.RECEIVE: "right_receive",
+    WindowRight.NOTIFY: "right_notify",
+    WindowRight.VERIFY_ORIGINAL: "right_verify_original",
+    WindowRight.DELIVER_RESULT: "right_deliver_result",
+}
+_MODE_FIELDS = {
+    "fully_online": "mode_fully_online",
+    "proxy_intake": "mode_proxy_intake",
+    "joint": "mode_joint",
+}
+
+
+def _require_party_admin(actor: Actor, party_codes: list[str]) -> None:
+    """The actor must be a catalogue administrator of (a region covering) one party."""
+    if isinstance(actor, SystemActor):
+        return
+    last: PermissionDenied | None = None
+    for code in party_codes:
+        try:
+            require_role(actor, Role.CATALOG_ADMIN, region_code=code)
+            return
+        except PermissionDenied as exc:
+            last = exc
+    raise last or PermissionDenied("region_scope")
+
+
+def _check_scope(scope: str, regions: list[Region]) -> None:
+    provinces = {province_of(r.code) for r in regions}
+    if scope == Scope.CROSS_PROVINCE and len(provinces) < 2:
+        raise ValidationFailed("agreement_scope_mismatch", field="scope")
+    if scope == Scope.IN_PROVINCE and len(provinces) != 1:
+        raise ValidationFailed("agreement_scope_mismatch", field="scope")
+    if scope == Scope.LOCAL:
+        raise ValidationFailed("agreement_scope_mismatch", field="scope")
+
+
+def agreement_create(
+    *,
+    actor: Actor,
+    name: str,
+    scope: str,
+    party_codes: list[str],
+    catalog_codes: list[str],
+    valid_from: date | str,
+    valid_to: date | str | None = None,
+    rights: set[str] | None = None,
+    modes: set[str] | None = None,
+    status: str = AgreementStatus.ACTIVE,
+    signed_at: date | str | None = None,
+    notes: str = "",
+) -> Agreement:
+    """Record an agreement between two or more regions covering baseline items."""
+    rights = {WindowRight.RECEIVE, WindowRight.NOTIFY} if rights is None else set(rights)
+    modes = {"proxy_intake"} if modes is None else set(modes)
+    if not name.strip():
+        raise ValidationFailed("import_required", "协议名称不能为空", field="name")
+    if scope not in Scope.values:
+        raise ValidationFailed("import_bad_value", field="scope")
+    if status not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
+        raise ValidationFailed("agreement_status_move", field="status")
+    codes = sorted(set(party_codes))
+    if len(codes) < 2:
+        raise ValidationFailed("agreement_party_count", field="party_codes")
+    regions = list(Region.objects.filter(code__in=codes))
+    if len(regions) != len(codes):
+        unknown = sorted(set(codes) - {r.code for r in regions})
+        raise ValidationFailed(
+            "region_unknown", f"行政区划不存在：{'、'.join(unknown)}", field="party_codes"
+        )
+    _require_party_admin(actor, codes)
+    _check_scope(scope, regions)
+    if not catalog_codes:
+        raise ValidationFailed("agreement_no_items", field="catalog_codes")
+    baselines = list(BaselineItem.objects.filter(catalog_code__in=set(catalog_codes)))
+    if len(baselines) != len(set(catalog_codes)):
+        unknown = sorted(set(catalog_codes) - {b.catalog_code for b in baselines})
+        raise ValidationFailed(
+            "not_found", f"事项基本编码不存在：{'、'.join(unknown)}", field="catalog_codes"
+        )
+    if not rights:
+        raise ValidationFailed("agreement_no_rights", field="rights")
+    if rights - set(_RIGHT_FIELDS) or modes - set(_MODE_FIELDS):
+        raise ValidationFailed("import_bad_value", field="rights")
+    start = parse_date(valid_from, field="valid_from")
+    end = parse_date(valid_to, field="valid_to")
+    if start is None:
+        raise ValidationFailed("import_required", "生效日期不能为空", field="valid_from")
+    if end is not None and end <= start:
+        raise ValidationFailed("version_invalid_period", field="valid_to")
+    with transaction.atomic():
+        agreement = Agreement.objects.create(
+            name=name.strip(),
+            scope=scope,
+            status=status,
+            valid_from=start,
+            valid_to=end,
+            signed_at=parse_date(signed_at, field="signed_at"),
+            notes=notes,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **{f: (r in rights) for r, f in _RIGHT_FIELDS.items()},
+            **{f: (m in modes) for m, f in _MODE_FIELDS.items()},
+        )
+        agreement.parties.set(regions)
+        AgreementItem.objects.bulk_create(
+            AgreementItem(agreement=agreement, baseline=b) for b in baselines
+        )
+    return agreement
+
+
+def agreement_set_status(*, actor: Actor, agreement: Agreement, status: str) -> Agreement:
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        _require_party_admin(actor, list(locked.parties.values_list("code", flat=True)))
+        if status not in AGREEMENT_MOVES.get(locked.status, set()):
+            raise ValidationFailed("agreement_status_move", field="status")
+        locked.status = status
+        locked.save(update_fields=["status"])
+    return locked
+
+
+# ---- reads -------------------------------------------------------------------------
+
+
+def agreements_in_force(*, on: date, catalog_code: str | None = None) -> QuerySet[Agreement]:
+    qs = Agreement.objects.filter(status=AgreementStatus.ACTIVE, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+    if catalog_code:
+        qs = qs.filter(items__baseline__catalog_code=catalog_code)
+    return qs.prefetch_related("parties").distinct()
+
+
+@dataclass(frozen=True)
+class WindowRights:
+    """The answer to "may this window take in this item?"."""
+
+    allowed: bool
+    local: bool
+    rights: frozenset[str]
+    modes: frozenset[str]
+    agreement_ids: tuple[int, ...]
+    reason: str | None  # error code when not allowed
+
+
+def _bridges(agreement: Agreement, a: str, b: str) -> bool:
+    """True when one party covers region ``a`` and a different party covers ``b``."""
+    parties = [p.code for p in agreement.parties.all()]
+    return any(covers(pa, a) and covers(pb, b) for pa in parties for pb in parties if pa != pb)
+
+
+def window_rights(*, window: Window, implementation: ItemImplementation, on: date) -> WindowRights:
+    """What ``window`` may do for ``implementation`` (decided in its own region) on ``on``.
+
+    A window inside the deciding region is local and holds every right. Elsewhere the
+    rights are the union of those granted by agreements in force that cover the item's
+    baseline and bridge the window's region and the deciding region; taking in also
+    needs the item's version in force to offer 异地代收代办.
+    """
+    window_region = window.center.region_id
+    deciding_region = implementation.region_id
+    all_rights = frozenset(WindowRight.values)
+    if covers(deciding_region, window_region):
+        return WindowRights(True, True, all_rights, frozenset(), (), None)
+    matched = [
+        a
+        for a in agreements_in_force(on=on, catalog_code=implementation.baseline.catalog_code)
+        if _bridges(a, window_region, deciding_region)
+    ]
+    rights = frozenset(r for a in matched for r in a.rights)
+    modes = frozenset(m for a in matched for m, f in _MODE_FIELDS.items() if getattr(a, f))
+    ids = tuple(sorted(a.pk for a in matched))
+    if WindowRight.RECEIVE not in rights:
+        return WindowRights(False, False, rights, modes, ids, "no_agreement_right")
+    version = implementation.current_version
+    if version is None or not version.mode_proxy_intake:
+        return WindowRights(False, False, rights, modes, ids, "item_no_proxy_mode")
+    return WindowRights(True, False, rights, modes, ids, None)
+
+
+def intake_regions(*, implementation: ItemImplementation, on: date) -> list[Region]:
+    """Regions whose windows may take in this item by agreement (for the public guide)."""
+    own = implementation.region_id
+    out: dict[str, Region] = {}
+    for a in agreements_in_force(on=on, catalog_code=implementation.baseline.catalog_code):
+        if not a.right_receive:
+            continue
+        parties = list(a.parties.all())
+        if any(covers(p.code, own) for p in parties):
+            for p in parties:
+                if not covers(p.code, own) and not covers(own, p.code):
+                    out[p.code] = p
+    return [out[k] for k in sorted(out)]
