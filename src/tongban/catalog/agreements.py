@@ -22,7 +22,7 @@ from tongban.catalog.models import (
 )
 from tongban.catalog.rules import parse_date
 from tongban.core.actors import Actor, SystemActor
-from tongban.core.errors import PermissionDenied, ValidationFailed
+from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.regions.codes import covers, province_of
 from tongban.regions.models import Region
 
@@ -227,3 +227,43 @@ def intake_regions(*, implementation: ItemImplementation, on: date) -> list[Regi
                 if not covers(p.code, own) and not covers(own, p.code):
                     out[p.code] = p
     return [out[k] for k in sorted(out)]
+
+
+def agreement_list(
+    *, region_code: str | None = None, catalog_code: str | None = None
+) -> list[Agreement]:
+    qs = Agreement.objects.prefetch_related("parties", "items__baseline").order_by("-valid_from")
+    if catalog_code:
+        qs = qs.filter(items__baseline__catalog_code=catalog_code)
+    rows = list(qs.distinct())
+    if region_code:
+        rows = [
+            a
+            for a in rows
+            if any(
+                covers(p.code, region_code) or covers(region_code, p.code) for p in a.parties.all()
+            )
+        ]
+    return rows
+
+
+def agreement_get(agreement_id: int) -> Agreement:
+    try:
+        return Agreement.objects.prefetch_related("parties", "items__baseline").get(pk=agreement_id)
+    except Agreement.DoesNotExist as exc:
+        raise NotFound("合作协议") from exc
+
+
+def window_rights_query(*, window_id: int, task_code: str, on: date) -> WindowRights:
+    """window_rights by identifiers (for the API)."""
+    try:
+        window = Window.objects.select_related("center").get(pk=window_id)
+    except Window.DoesNotExist as exc:
+        raise NotFound("窗口", field="window") from exc
+    try:
+        impl = ItemImplementation.objects.select_related("baseline", "current_version").get(
+            task_code=task_code
+        )
+    except ItemImplementation.DoesNotExist as exc:
+        raise NotFound("事项", field="task_code") from exc
+    return window_rights(window=window, implementation=impl, on=on)
