@@ -12,8 +12,11 @@ os.environ.setdefault("TONGBAN_ENV", "test")
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The region tree is reference data every test may need: load it once per run."""
+    """Reference data every test may need, loaded once per run: the GB/T 2260 region
+    tree and the working-day calendar (every year chinese_calendar knows)."""
+    from tongban.core.calendar_store import calendar_load_from_package
     from tongban.regions.services import regions_load_gb2260
 
     with django_db_blocker.unblock():
         regions_load_gb2260()
+        calendar_load_from_package()

@@ -17,6 +17,8 @@ COMMANDS = {
     "import-catalog": "从 Excel (.xlsx) 导入事项目录（全部成功或全部不导入）",
     "export-catalog": "导出事项目录为 Excel 或 JSON",
     "load-regions": "载入全国行政区划 (GB/T 2260)",
+    "load-calendar": "载入工作日历（法定节假日与调休，来自 chinese_calendar）",
+    "openapi": "生成 openapi.json（--check 检查是否与代码一致）",
     "bench": "运行性能基准，如 tongban bench search",
     "migrate": "迁移数据库",
     "createsuperuser": "创建系统管理员",

@@ -36,7 +36,7 @@ def pg_bench_database(prefix: str) -> Iterator[str]:
     name = f"tongban_bench_{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(
-            f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
         )
     url = base.rsplit("/", 1)[0] + "/" + name

@@ -66,6 +66,12 @@ MESSAGES: dict[str, str] = {
     "import_not_xlsx": "文件不是有效的 Excel (.xlsx) 文件",
     "import_unknown_reference": "引用的事项或材料不存在",
     "file_too_large": "文件超过大小上限",
+    "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
+    "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
+    # working-day calendar
+    "calendar_beyond_known": (
+        "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
+    ),
 }
 
 

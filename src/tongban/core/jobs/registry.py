@@ -1,0 +1,70 @@
+"""Job handlers by name. A handler is a plain function taking the payload dict; it must be
+idempotent, because a job runs at least once (a worker that dies mid-job loses its lease
+and another worker runs the job again)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+Handler = Callable[[dict[str, Any]], object]
+
+# How long a worker may hold a job before others assume it crashed and take it over.
+DEFAULT_LEASE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    name: str
+    func: Handler
+    lease_seconds: int
+
+
+_HANDLERS: dict[str, HandlerSpec] = {}
+_loaded = False
+
+
+def job_handler(
+    name: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS
+) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of jobs called ``name``."""
+
+    def register(func: Handler) -> Handler:
+        current = _HANDLERS.get(name)
+        if current is not None and _qualname(current.func) != _qualname(func):
+            raise ValueError(
+                f"job handler {name!r} is already registered by {_qualname(current.func)}"
+            )
+        _HANDLERS[name] = HandlerSpec(name, func, lease_seconds)
+        return func
+
+    return register
+
+
+def _qualname(func: Handler) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def load_handlers() -> None:
+    """Import ``job_handlers`` of every installed app (tongban.core.job_handlers first)."""
+    global _loaded
+    if not _loaded:
+        autodiscover_modules("job_handlers")
+        _loaded = True
+
+
+def get_handler(name: str) -> HandlerSpec | None:
+    return _HANDLERS.get(name)
+
+
+def handler_names() -> list[str]:
+    load_handlers()
+    return sorted(_HANDLERS)
+
+
+def unregister(name: str) -> None:
+    """Remove a handler (tests register throw-away handlers)."""
+    _HANDLERS.pop(name, None)
