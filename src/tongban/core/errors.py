@@ -53,7 +53,9 @@ MESSAGES: dict[str, str] = {
     "agreement_no_items": "合作协议至少需要涵盖一个事项",
     "agreement_no_rights": "合作协议至少需要授予一项窗口权限",
     "agreement_not_active": "合作协议未生效或已失效",
-    "agreement_scope_mismatch": "协议地区与通办范围不符（跨省通办须涉及两个以上省份，省内通办须在同一省内）",
+    "agreement_scope_mismatch": (
+        "协议地区与通办范围不符（跨省通办须涉及两个以上省份，省内通办须在同一省内）"
+    ),
     "agreement_status_move": "合作协议不能从当前状态变更为该状态",
     "no_agreement_right": "该窗口没有合作协议授予的该事项收件受理权",
     "item_no_proxy_mode": "该事项未开通异地代收代办",

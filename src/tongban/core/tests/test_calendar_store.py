@@ -24,6 +24,19 @@ from tongban.core.errors import PermissionDenied
 from tongban.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
 from tongban.testing import make_user
 
+
+@pytest.fixture(autouse=True)
+def empty_calendar():  # type: ignore[no-untyped-def]
+    """These tests start from an empty calendar table (the session setup preloads every
+    year chinese_calendar knows); the test transaction restores it afterwards."""
+    from tongban.core.calendar_store import calendar_cache_clear
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
 pytestmark = pytest.mark.django_db
 
 
