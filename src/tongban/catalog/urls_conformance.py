@@ -1,7 +1,12 @@
-"""HTML routes (see module name); included from tongban.web.urls."""
+"""HTML routes of the "五统一" conformance report (included at /conformance/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tongban.catalog import views_conformance as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.overview, name="conformance_overview"),
+    path("<str:catalog_code>/", views.item, name="conformance_item"),
+]
