@@ -9,14 +9,14 @@ from tongban.regions.codes import prefix
 
 
 def departments_in_region(region_code: str) -> QuerySet[Department]:
-    return Department.objects.filter(region_id__startswith=prefix(region_code)).order_by(
+    return Department.objects.filter(region__code__startswith=prefix(region_code)).order_by(
         "region_id", "name"
     )
 
 
 def windows_in_region(region_code: str, *, cross_region_only: bool = False) -> QuerySet[Window]:
     qs = Window.objects.select_related("center", "center__region").filter(
-        center__region_id__startswith=prefix(region_code)
+        center__region__code__startswith=prefix(region_code)
     )
     if cross_region_only:
         qs = qs.filter(is_cross_region=True)
