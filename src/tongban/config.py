@@ -56,6 +56,8 @@ class Config:
     max_page_size: int
     # Show the "演示数据" banner in the UI (set by `tongban demo`).
     demo_mode: bool
+    # How applicants are notified: "fake" (recorded only; development and demo) or "email".
+    notifier: str
 
     @property
     def sqlite_path(self) -> Path:
@@ -87,6 +89,7 @@ def load() -> Config:
         page_size=_int("TONGBAN_PAGE_SIZE", 20),
         max_page_size=_int("TONGBAN_MAX_PAGE_SIZE", 200),
         demo_mode=_bool("TONGBAN_DEMO", False),
+        notifier=os.environ.get("TONGBAN_NOTIFIER", "fake"),
     )
 
 

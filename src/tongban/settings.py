@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "tongban.regions",
     "tongban.accounts",
     "tongban.catalog",
+    "tongban.cases",
+    "tongban.federation",
+    "tongban.notifications",
     "tongban.web",
 ]
 

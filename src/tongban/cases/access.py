@@ -1,0 +1,86 @@
+"""Object-level authorisation for cases: which roles an actor holds *for this case*.
+
+- applicant: the user the case belongs to;
+- clerk: a clerk of the window that took the case in, or a clerk of the deciding
+  department (its own acceptance window);
+- reviewer / approver: staff of the deciding department;
+- supervisor: a supervisor whose region covers the intake or the handling region
+  (read only: supervisors make no moves).
+Selectors apply the same rules as query filters (``visible_cases``), so a list can never
+show what a detail page would refuse.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from tongban.accounts.models import Role, RoleGrant
+from tongban.cases.models import Case
+from tongban.cases.transitions import APPLICANT, SYSTEM
+from tongban.core.actors import Actor, SystemActor
+from tongban.core.errors import NotAuthenticated, NotFound
+from tongban.regions.codes import covers, prefix
+
+
+def _grants(actor: Actor) -> list[RoleGrant]:
+    cached: list[RoleGrant] | None = getattr(actor, "_tongban_grants", None)
+    if cached is None:
+        cached = list(actor.grants.select_related("window", "window__center"))
+        actor._tongban_grants = cached
+    return cached
+
+
+def case_roles(actor: Actor, case: Case) -> set[str]:
+    """The roles ``actor`` holds for ``case`` (empty: no access at all)."""
+    if isinstance(actor, SystemActor):
+        return {SYSTEM}
+    if actor is None or not actor.is_authenticated:
+        return set()
+    roles: set[str] = set()
+    if case.applicant_user_id is not None and case.applicant_user_id == actor.pk:
+        roles.add(APPLICANT)
+    for g in _grants(actor):
+        own_window = g.window_id is not None and g.window_id == case.intake_window_id
+        own_dept = g.department_id is not None and g.department_id == case.handling_department_id
+        if g.role == Role.CLERK and (own_window or own_dept):
+            roles.add(Role.CLERK)
+        elif g.role in (Role.REVIEWER, Role.APPROVER) and own_dept:
+            roles.add(g.role)
+        elif g.role == Role.SUPERVISOR and (
+            covers(g.region_id, case.handling_region_id)
+            or covers(g.region_id, case.intake_region_id)
+        ):
+            roles.add(Role.SUPERVISOR)
+    return roles
+
+
+def require_case_access(actor: Actor, case: Case) -> set[str]:
+    """Roles for the case, or NotFound — a case you may not see does not exist for you."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated()
+    roles = case_roles(actor, case)
+    if not roles:
+        raise NotFound("办件")
+    return roles
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    """Every case ``actor`` may see, as one query (the list-side twin of case_roles)."""
+    qs = Case.objects.all()
+    if isinstance(actor, SystemActor):
+        return qs
+    if actor is None or not actor.is_authenticated:
+        return qs.none()
+    cond = Q(applicant_user_id=actor.pk)
+    for g in _grants(actor):
+        if g.role == Role.CLERK:
+            if g.window_id is not None:
+                cond |= Q(intake_window_id=g.window_id)
+            if g.department_id is not None:
+                cond |= Q(handling_department_id=g.department_id)
+        elif g.role in (Role.REVIEWER, Role.APPROVER) and g.department_id is not None:
+            cond |= Q(handling_department_id=g.department_id)
+        elif g.role == Role.SUPERVISOR:
+            p = prefix(g.region_id)
+            cond |= Q(handling_region__code__startswith=p) | Q(intake_region__code__startswith=p)
+    return qs.filter(cond)
