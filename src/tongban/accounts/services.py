@@ -89,17 +89,25 @@ def user_create(
     id_number: str = "",
     phone: str = "",
     grants: list[tuple[str, Region | str, Department | None, Window | None]] = (),  # type: ignore[assignment]
+    password_hash: str | None = None,
 ) -> User:
-    """Create a user with role grants: (role, region or code, department, window)."""
+    """Create a user with role grants: (role, region or code, department, window).
+
+    ``password_hash`` (from django.contrib.auth.hashers.make_password) may replace
+    ``password`` when many accounts share one (the demo): hashing is deliberately slow.
+    """
     if id_number:
         id_number = validate_id_number(id_number)
     user = User.objects.create_user(
         username=username,
-        password=password,
+        password=None if password_hash else password,
         display_name=display_name,
         id_number=id_number,
         phone=phone,
     )
+    if password_hash:
+        user.password = password_hash
+        user.save(update_fields=["password"])
     for role, region, dept, window in grants:
         if role not in Role.values:
             raise ValidationFailed("invalid_input", f"未知角色 {role}", field="role")

@@ -1,0 +1,88 @@
+"""tongban demo: migrate, load reference data and the demo data set, print the address
+and the demo accounts, then serve.
+
+Serving replaces this process (``os.execvpe``) with a fresh ``tongban serve`` whose
+environment has ``TONGBAN_DEMO=1``: tongban.config reads it at import, so only a new
+process shows the demo banner.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from tongban.config import CONFIG
+
+# Reference-data commands other apps provide; run when present.
+REFERENCE_COMMANDS = (("load_calendar", "工作日历 calendar"), ("load_synonyms", "同义词 synonyms"))
+
+
+def reset_sqlite(*, database_url: str | None, sqlite_path: Path) -> list[Path]:
+    """Delete the embedded SQLite database (and its WAL files); refuse for any other."""
+    if database_url:
+        raise CommandError(
+            "--reset 只能删除内置 SQLite 数据库；已设置 DATABASE_URL，拒绝执行。"
+            " / --reset only deletes the built-in SQLite database; DATABASE_URL is set."
+        )
+    connections.close_all()
+    removed = []
+    for path in (sqlite_path, Path(f"{sqlite_path}-wal"), Path(f"{sqlite_path}-shm")):
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def serve_argv(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "tongban.cli", "serve", "--host", host, "--port", str(port)]
+
+
+class Command(BaseCommand):
+    help = "迁移数据库、载入演示数据并启动服务，打印访问地址和演示账号"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="载入数据后不启动服务")
+        parser.add_argument(
+            "--reset", action="store_true", help="先删除 SQLite 数据库（仅限未设置 DATABASE_URL）"
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from tongban.demo.printout import base_url, render
+        from tongban.demo.seed import demo_seed, regions_ensure
+
+        if opts["reset"]:
+            removed = reset_sqlite(database_url=CONFIG.database_url, sqlite_path=CONFIG.sqlite_path)
+            self.stdout.write(f"已删除 / removed: {', '.join(map(str, removed)) or '—'}")
+        call_command("migrate", interactive=False, verbosity=0)
+        rows, loaded = regions_ensure()
+        reference = [f"行政区划 regions {rows:,}" + (" ✓" if loaded else "")]
+        available = get_commands()
+        for name, label in REFERENCE_COMMANDS:
+            if name in available:
+                call_command(name, stdout=io.StringIO(), stderr=io.StringIO())
+                reference.append(f"{label} ✓")
+            else:
+                reference.append(f"{label} —")
+        summary = demo_seed()
+        serving = not opts["no_serve"]
+        url = base_url(opts["host"], opts["port"])
+        database = (
+            "PostgreSQL (DATABASE_URL)" if CONFIG.database_url else f"SQLite {CONFIG.sqlite_path}"
+        )
+        text = render(summary, url=url, database=database, reference=reference, serving=serving)
+        self.stdout.write(text, ending="")
+        if serving:
+            self.stdout.flush()
+            sys.stderr.flush()
+            connections.close_all()
+            env = {**os.environ, "TONGBAN_DEMO": "1"}
+            os.execvpe(sys.executable, serve_argv(opts["host"], opts["port"]), env)
