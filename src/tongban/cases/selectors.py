@@ -1,0 +1,217 @@
+"""Reads for cases. Every read starts from ``access.visible_cases(actor)``, so lists and
+details apply the same object-level rules."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from tongban.cases.access import require_case_access, visible_cases
+from tongban.cases.models import Case, CaseEvent, CaseMode
+from tongban.cases.transitions import OPEN, PAUSED, CaseStatus, Move, moves_from
+from tongban.core.actors import Actor
+from tongban.core.errors import NotFound, ValidationFailed
+
+_BASE_RELATED = (
+    "implementation",
+    "handling_department",
+    "handling_region",
+    "intake_region",
+    "intake_window",
+    "intake_window__center",
+)
+
+
+def case_get(actor: Actor, *, case_id: int | None = None, case_number: str | None = None) -> Case:
+    """One case the actor may see (NotFound otherwise — never a hint that it exists)."""
+    qs = Case.objects.select_related(*_BASE_RELATED, "version")
+    try:
+        case = qs.get(pk=case_id) if case_id is not None else qs.get(case_number=case_number)
+    except Case.DoesNotExist as exc:
+        raise NotFound("办件") from exc
+    require_case_access(actor, case)
+    return case
+
+
+def case_timeline(actor: Actor, case: Case) -> list[CaseEvent]:
+    require_case_access(actor, case)
+    return list(case.events.select_related("actor").order_by("seq"))
+
+
+def case_available_moves(actor: Actor, case: Case) -> dict[str, Move]:
+    """The moves the actor may make now (for buttons); supplement resumes only to where
+    the pause came from."""
+    roles = require_case_access(actor, case)
+    moves = moves_from(case.status, roles)
+    if case.status == CaseStatus.SUPPLEMENT_REQUESTED:
+        moves = {
+            to: m
+            for to, m in moves.items()
+            if to in (case.paused_from, CaseStatus.REFUSED, CaseStatus.WITHDRAWN)
+        }
+    return moves
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: list[str] | None = None
+    open_only: bool = False
+    task_code: str | None = None
+    catalog_code: str | None = None
+    department_id: int | None = None
+    region_code: str | None = None  # handling region (and everything inside it)
+    intake_region_code: str | None = None
+    channel: str | None = None
+    mode: str | None = None
+    applicant_code: str | None = None
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+    deadline_unknown: bool | None = None
+    window_id: int | None = None
+
+
+def _filtered(actor: Actor, f: CaseFilters) -> QuerySet[Case]:
+    from tongban.regions.codes import prefix
+
+    qs = visible_cases(actor)
+    if f.status:
+        bad = set(f.status) - set(CaseStatus.values)
+        if bad:
+            raise ValidationFailed(
+                "invalid_input", f"未知状态：{'、'.join(sorted(bad))}", field="status"
+            )
+        qs = qs.filter(status__in=f.status)
+    if f.open_only:
+        qs = qs.filter(status__in=OPEN)
+    if f.task_code:
+        qs = qs.filter(implementation__task_code=f.task_code)
+    if f.catalog_code:
+        qs = qs.filter(implementation__baseline__catalog_code=f.catalog_code)
+    if f.department_id:
+        qs = qs.filter(handling_department_id=f.department_id)
+    if f.region_code:
+        qs = qs.filter(handling_region__code__startswith=prefix(f.region_code))
+    if f.intake_region_code:
+        qs = qs.filter(intake_region__code__startswith=prefix(f.intake_region_code))
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.mode:
+        qs = qs.filter(mode=f.mode)
+    if f.applicant_code:
+        qs = qs.filter(applicant_code=f.applicant_code.upper())
+    if f.deadline_from:
+        qs = qs.filter(promised_deadline__gte=f.deadline_from)
+    if f.deadline_to:
+        qs = qs.filter(promised_deadline__lte=f.deadline_to)
+    if f.deadline_unknown is not None:
+        qs = qs.filter(deadline_unknown=f.deadline_unknown)
+    if f.window_id:
+        qs = qs.filter(intake_window_id=f.window_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _encode(values: list[object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode(cursor: str) -> list[object]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(raw, list) or len(raw) != 2:
+            raise ValueError
+        return raw
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ValidationFailed("invalid_input", "分页游标无效", field="cursor") from exc
+
+
+def case_list(
+    actor: Actor,
+    filters: CaseFilters,
+    *,
+    order: str = "newest",
+    cursor: str | None = None,
+    limit: int = 20,
+) -> CasePage:
+    """Keyset (cursor) pagination: ``newest`` by id descending, ``deadline`` by promised
+    deadline ascending (cases without one last), then id."""
+    qs = _filtered(actor, filters).select_related(*_BASE_RELATED)
+    limit = max(1, min(limit, 200))
+    if order == "deadline":
+        qs = qs.filter(promised_deadline__isnull=False)
+        if cursor:
+            d, pk = _decode(cursor)
+            qs = qs.filter(Q(promised_deadline__gt=d) | Q(promised_deadline=d, id__gt=pk))
+        rows = list(qs.order_by("promised_deadline", "id")[: limit + 1])
+        nxt = (
+            _encode([rows[limit - 1].promised_deadline.isoformat(), rows[limit - 1].pk])  # type: ignore[union-attr]
+            if len(rows) > limit
+            else None
+        )
+    elif order == "newest":
+        if cursor:
+            _, pk = _decode(cursor)
+            qs = qs.filter(id__lt=pk)
+        rows = list(qs.order_by("-id")[: limit + 1])
+        nxt = _encode(["id", rows[limit - 1].pk]) if len(rows) > limit else None
+    else:
+        raise ValidationFailed("invalid_input", "排序方式只能是 newest 或 deadline", field="order")
+    return CasePage(rows[:limit], nxt)
+
+
+def department_inbox(actor: Actor, *, department_id: int | None = None) -> QuerySet[Case]:
+    """Open cases routed to the actor's departments, most urgent first (paused last)."""
+    qs = _filtered(actor, CaseFilters(open_only=True, department_id=department_id))
+    return (
+        qs.exclude(status=CaseStatus.DRAFT)
+        .select_related(*_BASE_RELATED)
+        .order_by("promised_deadline", "acceptance_deadline", "id")
+    )
+
+
+def clerk_queues(actor: Actor, *, window_id: int, today: date) -> dict[str, list[Case]]:
+    """The clerk's day: today's intake, hand-offs in flight, originals to post, results to
+    hand over at this window."""
+    base = _filtered(actor, CaseFilters(window_id=window_id)).select_related(*_BASE_RELATED)
+    return {
+        "today": list(base.filter(created_at__date=today).order_by("-id")[:100]),
+        "in_flight": list(
+            base.filter(mode=CaseMode.PROXY_INTAKE, status__in=OPEN - {CaseStatus.RESULT_ISSUED})
+            .exclude(status__in=PAUSED)
+            .order_by("promised_deadline", "id")[:100]
+        ),
+        "supplement": list(
+            base.filter(status=CaseStatus.SUPPLEMENT_REQUESTED).order_by("id")[:100]
+        ),
+        "originals_to_post": list(
+            base.filter(
+                mode=CaseMode.PROXY_INTAKE,
+                materials__requirement__original_required=True,
+                status__in=OPEN,
+            )
+            .exclude(shipments__kind="originals")
+            .distinct()
+            .order_by("id")[:100]
+        ),
+        "results_to_hand_over": list(
+            base.filter(status=CaseStatus.RESULT_ISSUED).order_by("result_issued_at", "id")[:100]
+        ),
+    }
+
+
+def applicant_cases(actor: Actor) -> QuerySet[Case]:
+    return (
+        visible_cases(actor)
+        .filter(applicant_user_id=getattr(actor, "pk", None))
+        .select_related(*_BASE_RELATED)
+        .order_by("-id")
+    )
