@@ -56,8 +56,12 @@ class Config:
     max_page_size: int
     # Show the "演示数据" banner in the UI (set by `tongban demo`).
     demo_mode: bool
-    # How applicants are notified: "fake" (recorded only; development and demo) or "email".
+    # How applicants are notified: "fake" (recorded only; development and demo), "email"
+    # or "sms" (the SMS gateway below).
     notifier: str
+    # SMS gateway endpoint for notifier="sms": receives POST JSON {"phone", "text"} and
+    # answers 2xx when it accepted the message. Empty = no SMS gateway configured.
+    sms_gateway_url: str
 
     @property
     def sqlite_path(self) -> Path:
@@ -90,6 +94,7 @@ def load() -> Config:
         max_page_size=_int("TONGBAN_MAX_PAGE_SIZE", 200),
         demo_mode=_bool("TONGBAN_DEMO", False),
         notifier=os.environ.get("TONGBAN_NOTIFIER", "fake"),
+        sms_gateway_url=os.environ.get("TONGBAN_SMS_GATEWAY_URL", "").strip(),
     )
 
 

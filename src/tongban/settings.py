@@ -87,6 +87,10 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+if CONFIG.env == "test":
+    # Tests create many users; the production hasher is deliberately slow (~0.3 s each).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -98,6 +102,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(CONFIG.data_dir / "staticfiles")
+(CONFIG.data_dir / "staticfiles").mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it
 MEDIA_ROOT = str(CONFIG.data_dir / "media")
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
