@@ -43,6 +43,7 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 
 def _register() -> None:
+    from tongban.cases import api as cases_api
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_agreements, api_conformance, api_io, api_versions
     from tongban.regions.api import router as regions_router
@@ -53,6 +54,7 @@ def _register() -> None:
     api.add_router("/catalog/conformance", api_conformance.router)
     api.add_router("/catalog/io", api_io.router)
     api.add_router("/catalog/manage", api_versions.router)
+    api.add_router("/cases", cases_api.router)
 
 
 _register()

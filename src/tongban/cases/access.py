@@ -6,6 +6,8 @@
 - reviewer / approver: staff of the deciding department;
 - supervisor: a supervisor whose region covers the intake or the handling region
   (read only: supervisors make no moves).
+A draft is private to whoever is writing it (the applicant, or the window taking it in):
+it reaches the deciding department and supervisors only once submitted.
 Selectors apply the same rules as query filters (``visible_cases``), so a list can never
 show what a detail page would refuse.
 """
@@ -16,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.accounts.models import Role, RoleGrant
 from tongban.cases.models import Case
-from tongban.cases.transitions import APPLICANT, SYSTEM
+from tongban.cases.transitions import APPLICANT, SYSTEM, CaseStatus
 from tongban.core.actors import Actor, SystemActor
 from tongban.core.errors import NotAuthenticated, NotFound
 from tongban.regions.codes import covers, prefix
@@ -39,16 +41,22 @@ def case_roles(actor: Actor, case: Case) -> set[str]:
     roles: set[str] = set()
     if case.applicant_user_id is not None and case.applicant_user_id == actor.pk:
         roles.add(APPLICANT)
+    routed = case.status != CaseStatus.DRAFT
     for g in _grants(actor):
         own_window = g.window_id is not None and g.window_id == case.intake_window_id
-        own_dept = g.department_id is not None and g.department_id == case.handling_department_id
+        dept_id = g.department_id
+        own_dept = routed and dept_id is not None and dept_id == case.handling_department_id
         if g.role == Role.CLERK and (own_window or own_dept):
             roles.add(Role.CLERK)
         elif g.role in (Role.REVIEWER, Role.APPROVER) and own_dept:
             roles.add(g.role)
-        elif g.role == Role.SUPERVISOR and (
-            covers(g.region_id, case.handling_region_id)
-            or covers(g.region_id, case.intake_region_id)
+        elif (
+            g.role == Role.SUPERVISOR
+            and routed
+            and (
+                covers(g.region_id, case.handling_region_id)
+                or covers(g.region_id, case.intake_region_id)
+            )
         ):
             roles.add(Role.SUPERVISOR)
     return roles
@@ -72,15 +80,27 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
     if actor is None or not actor.is_authenticated:
         return qs.none()
     cond = Q(applicant_user_id=actor.pk)
+    routed = ~Q(status=CaseStatus.DRAFT)
     for g in _grants(actor):
         if g.role == Role.CLERK:
             if g.window_id is not None:
                 cond |= Q(intake_window_id=g.window_id)
             if g.department_id is not None:
-                cond |= Q(handling_department_id=g.department_id)
+                cond |= Q(handling_department_id=g.department_id) & routed
         elif g.role in (Role.REVIEWER, Role.APPROVER) and g.department_id is not None:
-            cond |= Q(handling_department_id=g.department_id)
+            cond |= Q(handling_department_id=g.department_id) & routed
         elif g.role == Role.SUPERVISOR:
             p = prefix(g.region_id)
-            cond |= Q(handling_region__code__startswith=p) | Q(intake_region__code__startswith=p)
+            cond |= (
+                Q(handling_region__code__startswith=p) | Q(intake_region__code__startswith=p)
+            ) & routed
     return qs.filter(cond)
+
+
+def window_clerk(actor: Actor, window_id: int) -> bool:
+    """May ``actor`` take in applications at this window (a clerk grant for it)?"""
+    if isinstance(actor, SystemActor):
+        return True
+    if actor is None or not actor.is_authenticated:
+        return False
+    return any(g.role == Role.CLERK and g.window_id == window_id for g in _grants(actor))

@@ -8,10 +8,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
+from tongban.accounts.models import Window
 from tongban.cases.access import require_case_access, visible_cases
-from tongban.cases.models import Case, CaseEvent, CaseMode
+from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseMode, Shipment
 from tongban.cases.transitions import OPEN, PAUSED, CaseStatus, Move, moves_from
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFound, ValidationFailed
@@ -124,12 +127,16 @@ def _encode(values: list[object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
-def _decode(cursor: str) -> list[object]:
+def _decode(cursor: str, *, deadline: bool) -> tuple[date | None, int]:
+    """(promised deadline or None, id) from a cursor; a tampered one is invalid_input."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(raw, list) or len(raw) != 2:
             raise ValueError
-        return raw
+        key, pk = raw
+        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(key, str):
+            raise ValueError
+        return (date.fromisoformat(key) if deadline else None), pk
     except (ValueError, json.JSONDecodeError) as exc:
         raise ValidationFailed("invalid_input", "分页游标无效", field="cursor") from exc
 
@@ -149,7 +156,7 @@ def case_list(
     if order == "deadline":
         qs = qs.filter(promised_deadline__isnull=False)
         if cursor:
-            d, pk = _decode(cursor)
+            d, pk = _decode(cursor, deadline=True)
             qs = qs.filter(Q(promised_deadline__gt=d) | Q(promised_deadline=d, id__gt=pk))
         rows = list(qs.order_by("promised_deadline", "id")[: limit + 1])
         nxt = (
@@ -159,7 +166,7 @@ def case_list(
         )
     elif order == "newest":
         if cursor:
-            _, pk = _decode(cursor)
+            _, pk = _decode(cursor, deadline=False)
             qs = qs.filter(id__lt=pk)
         rows = list(qs.order_by("-id")[: limit + 1])
         nxt = _encode(["id", rows[limit - 1].pk]) if len(rows) > limit else None
@@ -171,10 +178,14 @@ def case_list(
 def department_inbox(actor: Actor, *, department_id: int | None = None) -> QuerySet[Case]:
     """Open cases routed to the actor's departments, most urgent first (paused last)."""
     qs = _filtered(actor, CaseFilters(open_only=True, department_id=department_id))
+    # The deadline running now (承诺办结时间 once accepted, 受理期限 before); cases with
+    # none last on every database (NULL order differs), paused cases after running ones.
+    paused = DbCase(When(status__in=PAUSED, then=Value(1)), default=Value(0))
+    due = Coalesce("promised_deadline", "acceptance_deadline")
     return (
         qs.exclude(status=CaseStatus.DRAFT)
         .select_related(*_BASE_RELATED)
-        .order_by("promised_deadline", "acceptance_deadline", "id")
+        .order_by(paused, due.asc(nulls_last=True), "id")
     )
 
 
@@ -215,3 +226,87 @@ def applicant_cases(actor: Actor) -> QuerySet[Case]:
         .select_related(*_BASE_RELATED)
         .order_by("-id")
     )
+
+
+# --- Reads for the cases JSON API (cases/api.py) ---------------------------------------
+
+# 实施编码 (31) + yyyyMMdd + 4-digit serial; numeric ids are far shorter.
+CASE_NUMBER_LENGTH = 43
+_MAX_ID_DIGITS = 18
+
+
+def case_get_by_ref(actor: Actor, ref: str) -> Case:
+    """A case by the API's path handle: its 办件编号, or its numeric id (the only handle
+    of a draft, which has no number until it is submitted)."""
+    ref = (ref or "").strip()
+    if ref.isdigit() and len(ref) <= _MAX_ID_DIGITS:
+        return case_get(actor, case_id=int(ref))
+    if len(ref) != CASE_NUMBER_LENGTH:
+        raise NotFound("办件")
+    return case_get(actor, case_number=ref.upper())
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: Case
+    roles: frozenset[str]
+    moves: dict[str, Move]
+    materials: list[CaseMaterial]  # requirement and files loaded
+    shipments: list[Shipment]
+
+
+def case_detail(actor: Actor, case: Case) -> CaseDetail:
+    """Everything one case page or API detail shows, for this actor."""
+    roles = require_case_access(actor, case)
+    return CaseDetail(
+        case=case,
+        roles=frozenset(roles),
+        moves=case_available_moves(actor, case),
+        materials=list(
+            case.materials.select_related("requirement")
+            .prefetch_related("files")
+            .order_by("requirement__position", "id")
+        ),
+        shipments=list(case.shipments.order_by("id")),
+    )
+
+
+def case_shipment_get(actor: Actor, case: Case, shipment_id: int) -> Shipment:
+    """A shipment of this case (NotFound for another case's shipment)."""
+    require_case_access(actor, case)
+    try:
+        return case.shipments.get(pk=shipment_id)
+    except Shipment.DoesNotExist as exc:
+        raise NotFound("寄递记录", field="shipment") from exc
+
+
+def window_get(window_id: int) -> Window:
+    try:
+        return Window.objects.select_related("center").get(pk=window_id)
+    except Window.DoesNotExist as exc:
+        raise NotFound("窗口", field="window_id") from exc
+
+
+def case_exchange_export(actor: Actor, case: Case) -> dict[str, object]:
+    """The case in the national exchange's five groups (see cases/exchange.py)."""
+    from tongban.cases.exchange import case_exchange
+
+    require_case_access(actor, case)
+    related = (*_BASE_RELATED, "implementation__baseline", "version")
+    full = Case.objects.select_related(*related).get(pk=case.pk)
+    return case_exchange(
+        full,
+        events=list(full.events.order_by("seq")),
+        materials=list(
+            full.materials.select_related("requirement")
+            .prefetch_related("files")
+            .order_by("requirement__position", "id")
+        ),
+        shipments=list(full.shipments.order_by("id")),
+        pauses=list(full.pauses.order_by("started_on", "id")),
+    )
+
+
+def idempotency_key_used(key: str) -> bool:
+    """Whether a case was already opened with this key (a replay answers 200, not 201)."""
+    return Case.objects.filter(idempotency_key=key).exists()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Window
 from tongban.cases import deadlines
-from tongban.cases.access import case_roles
+from tongban.cases.access import case_roles, window_clerk
 from tongban.cases.models import (
     ApplicantKind,
     Case,
@@ -83,6 +83,23 @@ def _validate_applicant(a: ApplicantInput) -> ApplicantInput:
     return a
 
 
+def _check_online_identity(actor: Actor, channel: str, a: ApplicantInput) -> None:
+    """Online, the logged-in person applies for themselves, or is named as the agent
+    (代理人/经办人): nobody files in someone else's name from their own account. Accounts
+    without a verified 身份证号 are not bound (deployments take it from the identity
+    provider)."""
+    if channel not in (Channel.PC, Channel.MOBILE) or isinstance(actor, SystemActor):
+        return
+    own = getattr(actor, "id_number", "") or ""
+    if not own:
+        return
+    if a.kind == ApplicantKind.PERSON and not a.agent_id_number:
+        if a.code != own:
+            raise PermissionDenied("applicant_identity_mismatch", field="applicant.code")
+    elif a.agent_id_number != own:
+        raise PermissionDenied("applicant_identity_mismatch", field="agent_id_number")
+
+
 def _actor_user(actor: Actor) -> Any:
     return None if isinstance(actor, SystemActor) or not actor.is_authenticated else actor
 
@@ -127,7 +144,10 @@ def case_create_draft(
     if intake.idempotency_key:
         existing = Case.objects.filter(idempotency_key=intake.idempotency_key).first()
         if existing is not None:
-            if existing.applicant_user_id not in (None, getattr(_actor_user(actor), "pk", None)):
+            mine = existing.applicant_user_id in (None, getattr(_actor_user(actor), "pk", None))
+            # A replay returns the case only to someone who may see it (a walk-in case
+            # has no applicant user: its window's clerks may).
+            if not mine or not case_roles(actor, existing):
                 raise Conflict("idempotency_key_reused", field="idempotency_key")
             return existing
     if intake.channel not in Channel.values:
@@ -137,15 +157,26 @@ def case_create_draft(
     if intake.delivery == Delivery.POST and not intake.delivery_address.strip():
         raise ValidationFailed("delivery_address_required", field="delivery_address")
     applicant = _validate_applicant(intake.applicant)
+    _check_online_identity(actor, intake.channel, applicant)
     version: ItemVersion | None = implementation.current_version
     if version is None:
         raise ValidationFailed("item_not_in_force", field="task_code")
     today = today or timezone.localdate()
     user = _actor_user(actor)
     mode, intake_region = CaseMode.LOCAL, implementation.region_id
-    if intake.channel == Channel.WINDOW:
+    # Staff intake: at the window, or a kiosk/hotline application a clerk records
+    # at their window (the case is the window's, with no applicant account).
+    staff_intake = intake.channel == Channel.WINDOW or (
+        window is not None and intake.channel in (Channel.KIOSK, Channel.HOTLINE)
+    )
+    if window is not None and not staff_intake:
+        # The window decides whose queue the case is in: online applications name none.
+        raise ValidationFailed("invalid_input", "网上申请不能指定收件窗口", field="window")
+    if staff_intake:
         if window is None:
             raise ValidationFailed("invalid_input", "窗口收件必须指定窗口", field="window")
+        if not window_clerk(actor, window.pk):
+            raise PermissionDenied("permission_denied", "您不是该窗口的工作人员", field="window")
         rights = window_rights(window=window, implementation=implementation, on=today)
         if not rights.allowed:
             raise PermissionDenied(rights.reason or "no_agreement_right", field="window")
@@ -167,14 +198,14 @@ def case_create_draft(
                 applicant_name=applicant.name.strip(),
                 applicant_code=applicant.code,
                 applicant_phone=applicant.phone,
-                applicant_user=user if intake.channel != Channel.WINDOW else None,
+                applicant_user=None if staff_intake else user,
                 agent_name=applicant.agent_name,
                 agent_id_number=applicant.agent_id_number,
                 channel=intake.channel,
                 mode=mode,
                 intake_region_id=intake_region,
                 intake_window=window,
-                intake_clerk=user if intake.channel == Channel.WINDOW else None,
+                intake_clerk=user if staff_intake else None,
                 handling_department_id=implementation.department_id,
                 handling_region_id=implementation.region_id,
                 form_data=intake.form_data,
@@ -196,7 +227,7 @@ def case_create_draft(
                 )
                 for m in version.materials.all()
             )
-            role = "clerk" if intake.channel == Channel.WINDOW else "applicant"
+            role = "clerk" if staff_intake else "applicant"
             _event(case, action="create", actor=actor, role=role, to_status=S.DRAFT)
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race.
@@ -306,6 +337,12 @@ def case_transition(
             raise PermissionDenied("permission_denied")
         if move.reason_required and not opinion.strip():
             raise ValidationFailed("reason_required", field="opinion")
+        # 一次性告知 lists the materials (case_request_supplement); resuming needs every
+        # flagged material provided again (case_supplement) — whatever the caller.
+        if to == S.SUPPLEMENT_REQUESTED and not (data or {}).get("defects"):
+            raise ValidationFailed("supplement_needs_materials", field="defects")
+        if resuming and locked.materials.filter(status=MaterialStatus.DEFECTIVE).exists():
+            raise ValidationFailed("supplement_incomplete", field="materials")
         now = timezone.now()
         today = today or timezone.localdate()
         frm = locked.status
@@ -338,7 +375,12 @@ def case_transition(
                 type=STATUS_CHANGED,
                 stream=locked.case_number or f"case-{locked.pk}",
                 recipient_region_id=locked.intake_region_id,
-                payload={"case_number": locked.case_number, "from": frm, "to": to},
+                payload={
+                    "case_number": locked.case_number,
+                    "from": frm,
+                    "to": to,
+                    "revision": locked.revision,
+                },
             )
     return locked
 

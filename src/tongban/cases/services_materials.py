@@ -10,11 +10,28 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.cases.access import case_roles
+from tongban.cases.access import case_roles, window_clerk
 from tongban.cases.files import check_upload
-from tongban.cases.models import Case, CaseFile, CaseMaterial, MaterialStatus, Shipment
+from tongban.cases.models import (
+    Case,
+    CaseFile,
+    CaseMaterial,
+    CaseMode,
+    MaterialStatus,
+    Shipment,
+)
 from tongban.cases.services import _actor_user, _event, _lock, case_transition
-from tongban.cases.transitions import APPLICANT, CLERK, SYSTEM, CaseStatus
+from tongban.cases.transitions import (
+    APPLICANT,
+    APPROVER,
+    CLERK,
+    REVIEWER,
+    SYSTEM,
+    TERMINAL,
+    CaseStatus,
+)
+from tongban.catalog.agreements import window_rights
+from tongban.catalog.models import WindowRight
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -110,6 +127,8 @@ def case_request_supplement(
     today: date | None = None,
 ) -> Case:
     """一次性告知: flag every missing or defective material at once and pause the clock."""
+    if not case_roles(actor, case):
+        raise NotFound("办件")
     if not defects:
         raise ValidationFailed("supplement_needs_materials", field="defects")
     with transaction.atomic():
@@ -149,6 +168,11 @@ def case_supplement(
     """The applicant answers in one go: every flagged material must be provided again."""
     with transaction.atomic():
         locked = _lock(case, expected_revision)
+        roles = case_roles(actor, locked)
+        if not roles:
+            raise NotFound("办件")
+        if not roles & {APPLICANT, CLERK, SYSTEM}:
+            raise PermissionDenied("permission_denied")
         pending = [m.name for m in locked.materials.all() if m.status == MaterialStatus.DEFECTIVE]
         if pending:
             raise ValidationFailed(
@@ -160,17 +184,27 @@ def case_supplement(
 
 
 def shipment_send(
-    *, actor: Actor, case: Case, kind: str, carrier: str, tracking_number: str
+    *,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    carrier: str,
+    tracking_number: str,
+    expected_revision: int | None = None,
 ) -> Shipment:
     if kind not in Shipment.Kind.values:
         raise ValidationFailed("invalid_input", "寄递类型不正确", field="kind")
     if not carrier.strip() or not tracking_number.strip():
         raise ValidationFailed("invalid_input", "承运商和运单号不能为空", field="tracking_number")
     with transaction.atomic():
-        locked = _lock(case, None)
+        locked = _lock(case, expected_revision)
         roles = case_roles(actor, locked)
         if not roles & {"clerk", "reviewer", "approver", SYSTEM}:
             raise NotFound("办件") if not roles else PermissionDenied("permission_denied")
+        if Shipment.objects.filter(
+            carrier=carrier.strip(), tracking_number=tracking_number.strip()
+        ).exists():
+            raise ValidationFailed("duplicate_code", "该运单号已登记", field="tracking_number")
         s = Shipment.objects.create(
             case=locked,
             kind=kind,
@@ -179,6 +213,8 @@ def shipment_send(
             sent_at=timezone.now(),
             sent_by=_actor_user(actor),
         )
+        locked.revision += 1
+        locked.save(update_fields=["revision"])
         _event(
             locked,
             action="ship",
@@ -189,10 +225,17 @@ def shipment_send(
     return s
 
 
-def shipment_receive(*, actor: Actor, shipment: Shipment, at: datetime | None = None) -> Shipment:
+def shipment_receive(
+    *,
+    actor: Actor,
+    shipment: Shipment,
+    at: datetime | None = None,
+    expected_revision: int | None = None,
+) -> Shipment:
     with transaction.atomic():
-        s = Shipment.objects.select_for_update().select_related("case").get(pk=shipment.pk)
-        roles = case_roles(actor, s.case)
+        locked = _lock(shipment.case, expected_revision)
+        s = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        roles = case_roles(actor, locked)
         if not roles & {"clerk", "reviewer", "approver", SYSTEM}:
             raise NotFound("办件") if not roles else PermissionDenied("permission_denied")
         if s.received_at is not None:
@@ -200,11 +243,69 @@ def shipment_receive(*, actor: Actor, shipment: Shipment, at: datetime | None = 
         s.received_at = at or timezone.now()
         s.received_by = _actor_user(actor)
         s.save(update_fields=["received_at", "received_by"])
+        locked.revision += 1
+        locked.save(update_fields=["revision"])
         _event(
-            s.case,
+            locked,
             action="receive_shipment",
             actor=actor,
             role=sorted(roles)[0],
             data={"tracking_number": s.tracking_number},
         )
     return s
+
+
+def material_check_original(
+    *,
+    actor: Actor,
+    case: Case,
+    material_ids: list[int],
+    expected_revision: int | None = None,
+    today: date | None = None,
+) -> list[CaseMaterial]:
+    """原件核验: staff saw the paper originals of these materials. A window taking in
+    another region's item needs the agreement's 原件核验权 for it."""
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        roles = case_roles(actor, locked)
+        if not roles:
+            raise NotFound("办件")
+        if not roles & {CLERK, REVIEWER, APPROVER, SYSTEM}:
+            raise PermissionDenied("permission_denied")
+        if locked.status in TERMINAL:
+            raise ValidationFailed("illegal_transition", field="materials")
+        window_side = (
+            locked.mode == CaseMode.PROXY_INTAKE
+            and locked.intake_window is not None
+            and window_clerk(actor, locked.intake_window.pk)
+            and not roles & {REVIEWER, APPROVER, SYSTEM}
+        )
+        if window_side:
+            rights = window_rights(
+                window=locked.intake_window,  # type: ignore[arg-type]
+                implementation=locked.implementation,
+                on=today or timezone.localdate(),
+            )
+            if WindowRight.VERIFY_ORIGINAL not in rights.rights:
+                raise PermissionDenied("no_verify_original_right", field="materials")
+        materials = {m.pk: m for m in locked.materials.all()}
+        unknown = [i for i in material_ids if i not in materials]
+        if unknown:
+            raise NotFound("材料", field="materials")
+        changed = [
+            materials[i] for i in dict.fromkeys(material_ids) if not materials[i].original_checked
+        ]
+        for m in changed:
+            m.original_checked = True
+            m.save(update_fields=["original_checked"])
+        if changed:
+            locked.revision += 1
+            locked.save(update_fields=["revision"])
+            _event(
+                locked,
+                action="check_original",
+                actor=actor,
+                role=sorted(roles & {CLERK, REVIEWER, APPROVER, SYSTEM})[0],
+                data={"materials": [m.name for m in changed]},
+            )
+    return changed

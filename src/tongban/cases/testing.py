@@ -45,13 +45,20 @@ def online(key: str | None = None, **kw: object) -> IntakeInput:
     return IntakeInput(applicant=person(), channel="pc", idempotency_key=key, **kw)  # type: ignore[arg-type]
 
 
-def build_world(*, with_agreement: bool = True, promised_days: int = 5) -> World:
+def build_world(
+    *, with_agreement: bool = True, promised_days: int = 5, originals: bool = False
+) -> World:
+    """``originals``: the 申请表's paper original must be checked (and so posted)."""
     dept = make_department("140400", name="长治市人力资源和社会保障局")
     impl = make_implementation(make_baseline(), dept)
     el = elements(
         promised_days=promised_days,
         materials=[
-            MaterialInput(name="申请表", acceptance_standard="填写完整并签字"),
+            MaterialInput(
+                name="申请表",
+                acceptance_standard="填写完整并签字",
+                original_required=originals,
+            ),
             MaterialInput(name="近期免冠照片", acceptance_standard="白底彩色"),
             MaterialInput(name="参保证明", source="data_sharing", data_item="社保参保信息"),
         ],

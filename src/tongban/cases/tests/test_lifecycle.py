@@ -218,3 +218,21 @@ def test_case_numbers_count_per_item_per_day(world: World) -> None:
         numbers.append(_move(c, world.applicant, "submitted", date(2026, 3, 2)).case_number)
     assert [n[-4:] for n in numbers] == ["0001", "0002", "0003"]
     assert len(numbers[0]) == 43
+
+
+def test_online_applicant_cannot_file_in_someone_elses_name(world: World) -> None:
+    other = person("李四", seq=7)
+    with pytest.raises(TongbanError) as exc:
+        case_create_draft(
+            actor=world.applicant,
+            implementation=world.impl,
+            intake=IntakeInput(applicant=other, channel="pc"),
+        )
+    assert exc.value.code == "applicant_identity_mismatch" and exc.value.status == 403
+    other.agent_name, other.agent_id_number = "张三", world.applicant.id_number
+    case = case_create_draft(
+        actor=world.applicant,
+        implementation=world.impl,
+        intake=IntakeInput(applicant=other, channel="pc"),
+    )
+    assert case.applicant_name == "李四" and case.agent_name == "张三"

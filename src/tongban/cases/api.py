@@ -1,0 +1,264 @@
+"""Case routes (/api/v1/cases): open, read, move and export 办件.
+
+Every route needs a session (401 ``not_authenticated`` otherwise) and resolves the case
+through ``selectors.case_get_by_ref``, which applies object-level access: a case the
+caller may not see answers 404 ``not_found``, never 403. A move the caller may see but
+not make answers 403 ``permission_denied``.
+
+Path handle ``{ref}``: the 办件编号 (43 characters) of a submitted case, or the numeric
+case id — the only handle of a draft, which gets its number when submitted. Every
+output carries ``ref`` (the number when there is one, else the id).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import File, HeaderEx, P, PathEx, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+
+from tongban.cases import selectors
+from tongban.cases.schemas import (
+    REF_HELP,
+    CaseCreateIn,
+    CaseDetailOut,
+    CaseListOut,
+    CaseListParams,
+    EventOut,
+    FileOut,
+    ShipmentIn,
+    ShipmentOut,
+    SupplementIn,
+    SupplementRequestIn,
+    TransitionIn,
+)
+from tongban.cases.schemas_exchange import ExchangeOut
+from tongban.cases.services import ApplicantInput, IntakeInput, case_create_draft, case_transition
+from tongban.cases.services_materials import (
+    Defect,
+    case_request_supplement,
+    case_supplement,
+    material_upload,
+    shipment_receive,
+    shipment_send,
+)
+from tongban.catalog.selectors_versions import implementation_get
+from tongban.config import CONFIG
+from tongban.core.actors import Actor
+from tongban.core.errors import ValidationFailed
+
+router = Router(tags=["cases"], auth=django_auth)
+
+Ref = PathEx[str, P(description=REF_HELP)]
+IDEMPOTENCY_MAX = 80
+
+
+def _detail(actor: Actor, case_id: int) -> CaseDetailOut:
+    case = selectors.case_get(actor, case_id=case_id)
+    return CaseDetailOut.of_detail(selectors.case_detail(actor, case))
+
+
+@router.post(
+    "",
+    response={200: CaseDetailOut, 201: CaseDetailOut},
+    summary="新建办件草稿（网上申请或窗口收件）",
+    description=(
+        "同一幂等键（请求头 Idempotency-Key 或 body.idempotency_key）再次提交返回同一办件，"
+        "状态码 200（首次为 201）；幂等键属于他人的办件时返回 409 idempotency_key_reused。"
+        "窗口收件（channel=window，或窗口代录的 kiosk/hotline 申请）须指定 window_id，调用者须为"
+        "该窗口的工作人员，且窗口有合作协议授予的收件受理权；网上申请不能指定窗口。"
+    ),
+)
+def create_case(
+    request: HttpRequest,
+    payload: CaseCreateIn,
+    idempotency_key: HeaderEx[str | None, P(alias="Idempotency-Key")] = None,
+) -> Status[CaseDetailOut]:
+    key = (idempotency_key or payload.idempotency_key or "").strip() or None
+    if key is not None and len(key) > IDEMPOTENCY_MAX:
+        raise ValidationFailed("invalid_input", "幂等键最长 80 个字符", field="idempotency_key")
+    replay = key is not None and selectors.idempotency_key_used(key)
+    window = selectors.window_get(payload.window_id) if payload.window_id is not None else None
+    a = payload.applicant
+    case = case_create_draft(
+        actor=request.user,
+        implementation=implementation_get(payload.task_code),
+        window=window,
+        intake=IntakeInput(
+            applicant=ApplicantInput(
+                kind=a.kind,
+                name=a.name,
+                code=a.code,
+                phone=a.phone,
+                agent_name=a.agent_name,
+                agent_id_number=a.agent_id_number,
+            ),
+            channel=payload.channel,
+            form_data=payload.form_data,
+            delivery=payload.delivery,
+            delivery_address=payload.delivery_address,
+            idempotency_key=key,
+        ),
+    )
+    return Status(200 if replay else 201, _detail(request.user, case.pk))
+
+
+@router.get(
+    "",
+    response=CaseListOut,
+    summary="办件列表（类型化筛选，游标分页）",
+    description="只列出调用者有权查看的办件。下一页：把 next_cursor 作为 cursor 传回。",
+)
+def list_cases(request: HttpRequest, params: Query[CaseListParams]) -> CaseListOut:
+    page = selectors.case_list(
+        request.user,
+        params.filters(),
+        order=params.order,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return CaseListOut.of(page)
+
+
+@router.get(
+    "/{ref}",
+    response=CaseDetailOut,
+    summary="办件详情：材料、期限、状态、revision、调用者可执行的操作",
+    description=REF_HELP,
+)
+def get_case(request: HttpRequest, ref: Ref) -> CaseDetailOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    return CaseDetailOut.of_detail(selectors.case_detail(request.user, case))
+
+
+@router.get("/{ref}/timeline", response=list[EventOut], summary="办件时间线", description=REF_HELP)
+def get_timeline(request: HttpRequest, ref: Ref) -> list[EventOut]:
+    case = selectors.case_get_by_ref(request.user, ref)
+    return [EventOut.of(e) for e in selectors.case_timeline(request.user, case)]
+
+
+@router.post(
+    "/{ref}/transitions",
+    response=CaseDetailOut,
+    summary="变更办件状态",
+    description=(
+        REF_HELP + " 一次性告知补正与提交补正有各自的接口（supplement-request、supplement）。"
+        "expected_revision 与当前 revision 不一致时返回 409 conflict。"
+    ),
+)
+def transition(request: HttpRequest, ref: Ref, payload: TransitionIn) -> CaseDetailOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    moved = case_transition(
+        actor=request.user,
+        case=case,
+        to=payload.to,
+        opinion=payload.opinion,
+        expected_revision=payload.expected_revision,
+    )
+    return _detail(request.user, moved.pk)
+
+
+def _read(upload: UploadedFile) -> bytes:
+    # At most one byte past the limit: enough for file_too_large, never the whole upload.
+    return bytes(upload.read(CONFIG.upload_max_bytes + 1))
+
+
+@router.post(
+    "/{ref}/materials/{material_id}/files",
+    response={201: FileOut},
+    summary="上传材料文件（multipart；声明类型取上传的 content_type，按文件内容核验）",
+    description=REF_HELP,
+)
+def upload_file(
+    request: HttpRequest, ref: Ref, material_id: int, file: File[UploadedFile]
+) -> Status[FileOut]:
+    case = selectors.case_get_by_ref(request.user, ref)
+    f = material_upload(
+        actor=request.user,
+        case=case,
+        material_id=material_id,
+        file_name=file.name or "upload",
+        data=_read(file),
+        claimed_type=file.content_type or "",
+    )
+    return Status(201, FileOut.of(f))
+
+
+@router.post(
+    "/{ref}/supplement-request",
+    response=CaseDetailOut,
+    summary="一次性告知补正（列明全部需补正的材料，计时暂停）",
+    description=REF_HELP,
+)
+def request_supplement(
+    request: HttpRequest, ref: Ref, payload: SupplementRequestIn
+) -> CaseDetailOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    moved = case_request_supplement(
+        actor=request.user,
+        case=case,
+        defects=[Defect(d.material_id, d.note) for d in payload.defects],
+        opinion=payload.opinion,
+        expected_revision=payload.expected_revision,
+    )
+    return _detail(request.user, moved.pk)
+
+
+@router.post(
+    "/{ref}/supplement",
+    response=CaseDetailOut,
+    summary="提交补正（全部需补正的材料已重新上传后），恢复计时",
+    description=REF_HELP,
+)
+def supplement(request: HttpRequest, ref: Ref, payload: SupplementIn) -> CaseDetailOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    moved = case_supplement(
+        actor=request.user, case=case, expected_revision=payload.expected_revision
+    )
+    return _detail(request.user, moved.pk)
+
+
+@router.post(
+    "/{ref}/shipments",
+    response={201: ShipmentOut},
+    summary="登记寄递（原件寄递或结果寄递）",
+    description=REF_HELP,
+)
+def send_shipment(request: HttpRequest, ref: Ref, payload: ShipmentIn) -> Status[ShipmentOut]:
+    case = selectors.case_get_by_ref(request.user, ref)
+    s = shipment_send(
+        actor=request.user,
+        case=case,
+        kind=payload.kind,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+        expected_revision=payload.expected_revision,
+    )
+    return Status(201, ShipmentOut.of(s))
+
+
+@router.post(
+    "/{ref}/shipments/{shipment_id}/receive",
+    response=ShipmentOut,
+    summary="签收寄递",
+    description=REF_HELP,
+)
+def receive_shipment(request: HttpRequest, ref: Ref, shipment_id: int) -> ShipmentOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    s = selectors.case_shipment_get(request.user, case, shipment_id)
+    return ShipmentOut.of(shipment_receive(actor=request.user, shipment=s))
+
+
+@router.get(
+    "/{ref}/exchange",
+    response=ExchangeOut,
+    summary="国家办件信息交换格式（受理、过程、结果、特别程序、材料）",
+    description=(
+        REF_HELP + " 分组键：accept=受理，process=过程，result=结果，"
+        "special_procedures=特别程序，materials=材料。结果代码：0 出证办结，1 退回，"
+        "2 作废，3 删除，4 转报（本平台不产生），5 补正逾期，6 其他办结；未办结为 null。"
+    ),
+)
+def exchange(request: HttpRequest, ref: Ref) -> dict[str, object]:
+    case = selectors.case_get_by_ref(request.user, ref)
+    return selectors.case_exchange_export(request.user, case)
