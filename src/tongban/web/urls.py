@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("tongban.catalog.urls")),
     path("manage/catalog/", include("tongban.catalog.urls_manage")),
     path("conformance/", include("tongban.catalog.urls_conformance")),
+    path("workbench/", include("tongban.cases.urls_staff")),
+    path("", include("tongban.cases.urls_applicant")),
+    path("messages/", include("tongban.notifications.urls")),
 ]
