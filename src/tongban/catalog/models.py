@@ -515,7 +515,10 @@ class SearchEntry(models.Model):
 
     Rebuilt by tongban.catalog.search when a version is published or superseded.
     Text columns are normalised (lower-case, full-width folded) so that the same
-    substring test gives the same answer on SQLite and PostgreSQL.
+    substring test gives the same answer on SQLite and PostgreSQL. The character index
+    that narrows the candidates lives outside the model (migration 0002): FTS5
+    tables on SQLite, generated ``grams``/``name_grams`` text[] columns with GIN indexes
+    on PostgreSQL.
     """
 
     implementation = models.OneToOneField(
@@ -527,11 +530,13 @@ class SearchEntry(models.Model):
         "accounts.Department", on_delete=models.PROTECT, related_name="+"
     )
     catalog_code = models.CharField(max_length=12, db_index=True)
+    task_code = models.CharField(max_length=31, blank=True)  # the last tie-break of ranking
     name = models.CharField(max_length=200)
+    name_len = models.PositiveSmallIntegerField(default=0)  # shorter names rank first
     name_text = models.CharField(max_length=400)  # normalised name
     alias_text = models.CharField(max_length=600, blank=True)  # normalised aliases
     body_text = models.TextField(blank=True)  # summary, materials, department, conditions
-    initials = models.CharField(max_length=200, blank=True)  # pinyin initials of name/aliases
+    initials = models.CharField(max_length=600, blank=True)  # pinyin initials of name/aliases
     scope = models.CharField(max_length=32)
     modes = models.CharField(max_length=64, blank=True)  # comma-separated Mode values
 
