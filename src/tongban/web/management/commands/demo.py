@@ -41,7 +41,17 @@ def reset_sqlite(*, database_url: str | None, sqlite_path: Path) -> list[Path]:
 
 
 def serve_argv(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "tongban.cli", "serve", "--host", host, "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "tongban.cli",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--with-worker",
+    ]
 
 
 class Command(BaseCommand):
