@@ -6,6 +6,8 @@ services check the catalog_admin role and its region scope.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.security import django_auth
@@ -26,11 +28,8 @@ from tongban.catalog.schemas_versions import (
 router = Router(tags=["catalog-manage"], auth=django_auth)
 
 
-def _elements(payload: ElementsIn) -> VersionElements:
-    data = payload.model_dump()
-    for key in ("valid_from", "valid_to"):
-        data[key] = data[key].isoformat() if data[key] else None
-    return VersionElements.from_dict(data)
+def _elements(payload: Any) -> VersionElements:
+    return VersionElements.from_dict(payload.model_dump())
 
 
 def _summary(v: ItemVersion) -> VersionSummary:

@@ -68,6 +68,9 @@ class FAQInput:
 
 @dataclass
 class VersionElements:
+    """Every element of an item version (see ItemVersion for the meaning of each field;
+    dates are ISO strings YYYY-MM-DD)."""
+
     name: str
     kind: str
     statutory_days: int

@@ -1,113 +1,45 @@
-"""API schemas for writing the catalogue (mirrors catalog.elements.VersionElements)."""
+"""API schemas for writing the catalogue.
+
+The element-set schema is derived from ``catalog.elements.VersionElements`` (the typed input
+every catalogue writer uses), so the API can never disagree with the importer or the seed.
+"""
 
 from __future__ import annotations
 
+import typing
+from dataclasses import MISSING, fields
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import create_model
+
+from tongban.catalog.elements import VersionElements
 
 
-class MaterialIn(Schema):
-    name: str
-    is_required: bool = True
-    material_format: str = "both"
-    copies: int = 1
-    original_required: bool = False
-    acceptance_standard: str = ""
-    legal_basis: str = ""
-    source: str = "applicant"
-    licence_type_code: str = ""
-    data_item: str = ""
-    fill_explain: str = ""
-    deferrable: bool = False
+def _schema_from_dataclass(dc: type, name: str) -> type[Schema]:
+    hints = typing.get_type_hints(dc)
+    spec: dict[str, Any] = {}
+    for f in fields(dc):
+        if f.default is not MISSING:
+            spec[f.name] = (hints[f.name], f.default)
+        elif f.default_factory is not MISSING:
+            spec[f.name] = (hints[f.name], Field(default_factory=f.default_factory))
+        else:
+            spec[f.name] = (hints[f.name], ...)
+    model: type[Schema] = create_model(name, __base__=Schema, __doc__=dc.__doc__, **spec)
+    return model
 
 
-class StepIn(Schema):
-    name: str
-    role: str
-    days: int = 0
-    counted_in_limit: bool = True
-    review_points: str = ""
+# Every element of an item version (see ItemVersion for the meaning of each); dates are
+# ISO strings (YYYY-MM-DD), checked by the catalogue rules with a coded error.
+if typing.TYPE_CHECKING:
 
+    class ElementsIn(Schema):
+        """Static stand-in for the generated schema (mypy cannot see generated classes)."""
 
-class SpecialProcedureIn(Schema):
-    name: str
-    days: int = 0
-    legal_basis: str = ""
-    counted_in_limit: bool = False
-
-
-class FeeIn(Schema):
-    name: str
-    standard: str
-    legal_basis: str = ""
-    reducible: bool = False
-
-
-class VariantIn(Schema):
-    code: str
-    kind: str
-    name: str
-
-
-class FAQIn(Schema):
-    question: str
-    answer: str
-
-
-class ElementsIn(Schema):
-    """Every element of an item version (see ItemVersion for the meaning of each)."""
-
-    name: str
-    kind: str = Field(description="immediate 即办件 / promised 承诺件")
-    statutory_days: int
-    promised_days: int
-    aliases: str = ""
-    summary: str = ""
-    legal_basis: str = ""
-    for_person: bool = True
-    for_organisation: bool = False
-    entrusted_department: str = ""
-    joint_departments: str = ""
-    accept_condition: str = ""
-    application_methods: str = ""
-    acceptance_mode: str = ""
-    review_procedure: str = ""
-    issuing_method: str = ""
-    handle_flow: str = ""
-    max_visits: int = 1
-    visits_reason: str = ""
-    online_depth: int = 3
-    is_online: bool = False
-    is_express: bool = False
-    is_pay_online: bool = False
-    is_schedule: bool = False
-    transact_addr: str = ""
-    transact_time: str = ""
-    consult_phone: str = ""
-    complaint_phone: str = ""
-    service_promise: str = ""
-    is_fee: bool = False
-    fee_basis: str = ""
-    result_name: str = ""
-    result_type: str = "other"
-    result_licence_type: str = ""
-    scope: str = "local"
-    partner_region_codes: list[str] = []
-    mode_fully_online: bool = False
-    mode_proxy_intake: bool = False
-    mode_joint: bool = False
-    allows_commitment: bool = False
-    allows_deferral: bool = False
-    valid_from: date | None = None
-    valid_to: date | None = None
-    change_note: str = ""
-    materials: list[MaterialIn] = []
-    steps: list[StepIn] = []
-    special_procedures: list[SpecialProcedureIn] = []
-    fees: list[FeeIn] = []
-    variants: list[VariantIn] = []
-    faqs: list[FAQIn] = []
+else:
+    ElementsIn = _schema_from_dataclass(VersionElements, "ElementsIn")
 
 
 class VersionSummary(Schema):
