@@ -51,7 +51,16 @@ def test_serve_execs_a_fresh_process_with_demo_flag(demo, monkeypatch) -> None: 
     assert "http://127.0.0.1:8124/" in text and "Ctrl+C" in text
     [(file, argv, env)] = calls
     assert file == sys.executable
-    assert argv[1:] == ["-m", "tongban.cli", "serve", "--host", "0.0.0.0", "--port", "8124"]
+    assert argv[1:] == [
+        "-m",
+        "tongban.cli",
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8124",
+        "--with-worker",
+    ]
     assert env["TONGBAN_DEMO"] == "1"
 
 
