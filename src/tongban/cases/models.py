@@ -9,8 +9,23 @@ appends a ``CaseEvent``; events are never updated or deleted.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Case as DbCase
+from django.db.models import F, Q, Value, When
+from django.db.models.functions import Coalesce
 
-from tongban.cases.transitions import CaseStatus
+from tongban.cases.transitions import OPEN, PAUSED, CaseStatus
+
+
+def inbox_paused_rank() -> DbCase:
+    """0 while the clock runs, 1 while paused. Sorted lists keep the SQL identical from
+    process to process (frozenset order depends on the hash seed), so the database
+    recognises the inbox index's expression."""
+    return DbCase(When(status__in=sorted(s.value for s in PAUSED), then=Value(1)), default=Value(0))
+
+
+def inbox_due() -> Coalesce:
+    """The deadline running now: 承诺办结时间 once accepted, 受理期限 before."""
+    return Coalesce("promised_deadline", "acceptance_deadline")
 
 
 class Channel(models.TextChoices):
@@ -135,6 +150,17 @@ class Case(models.Model):
             models.Index(fields=["applicant_user", "created_at"]),
             models.Index(fields=["status", "promised_deadline"]),
             models.Index(fields=["handling_region", "status"]),
+            models.Index(fields=["handling_department", "promised_deadline", "id"]),
+            models.Index(fields=["intake_window", "created_at"]),
+            models.Index(fields=["intake_window", "promised_deadline", "id"]),
+            models.Index(
+                F("handling_department"),
+                inbox_paused_rank(),
+                inbox_due(),
+                F("id"),
+                condition=Q(status__in=sorted(s.value for s in OPEN)),
+                name="case_inbox_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,15 +6,28 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case as DbCase
-from django.db.models import Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tongban.accounts.models import Window
-from tongban.cases.access import require_case_access, visible_cases
-from tongban.cases.models import Case, CaseEvent, CaseMaterial, CaseMode, Shipment
+from tongban.cases.access import (
+    department_cases,
+    require_case_access,
+    staff_department_ids,
+    visible_cases,
+    window_cases,
+)
+from tongban.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseMode,
+    Shipment,
+    inbox_due,
+    inbox_paused_rank,
+)
 from tongban.cases.transitions import OPEN, PAUSED, CaseStatus, Move, moves_from
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFound, ValidationFailed
@@ -77,10 +90,24 @@ class CaseFilters:
     window_id: int | None = None
 
 
+def _base(actor: Actor, f: CaseFilters) -> QuerySet[Case]:
+    """Visible cases; narrowed to a plain indexable filter when the filter names a window
+    or department the actor works at (the common workbench case)."""
+    if f.window_id:
+        narrowed = window_cases(actor, f.window_id)
+        if narrowed is not None:
+            return narrowed
+    if f.department_id:
+        narrowed = department_cases(actor, f.department_id)
+        if narrowed is not None:
+            return narrowed
+    return visible_cases(actor)
+
+
 def _filtered(actor: Actor, f: CaseFilters) -> QuerySet[Case]:
     from tongban.regions.codes import prefix
 
-    qs = visible_cases(actor)
+    qs = _base(actor, f)
     if f.status:
         bad = set(f.status) - set(CaseStatus.values)
         if bad:
@@ -157,7 +184,10 @@ def case_list(
         qs = qs.filter(promised_deadline__isnull=False)
         if cursor:
             d, pk = _decode(cursor, deadline=True)
-            qs = qs.filter(Q(promised_deadline__gt=d) | Q(promised_deadline=d, id__gt=pk))
+            # The >= bound lets the database start its index scan at the cursor.
+            qs = qs.filter(promised_deadline__gte=d).filter(
+                Q(promised_deadline__gt=d) | Q(promised_deadline=d, id__gt=pk)
+            )
         rows = list(qs.order_by("promised_deadline", "id")[: limit + 1])
         nxt = (
             _encode([rows[limit - 1].promised_deadline.isoformat(), rows[limit - 1].pk])  # type: ignore[union-attr]
@@ -177,16 +207,29 @@ def case_list(
 
 def department_inbox(actor: Actor, *, department_id: int | None = None) -> QuerySet[Case]:
     """Open cases routed to the actor's departments, most urgent first (paused last)."""
-    qs = _filtered(actor, CaseFilters(open_only=True, department_id=department_id))
-    # The deadline running now (承诺办结时间 once accepted, 受理期限 before); cases with
-    # none last on every database (NULL order differs), paused cases after running ones.
-    paused = DbCase(When(status__in=PAUSED, then=Value(1)), default=Value(0))
-    due = Coalesce("promised_deadline", "acceptance_deadline")
+    if department_id is None:
+        # Every department the actor staffs, as an IN list (no OR with other grants, so
+        # the inbox index serves it); supervisors and applicants have no inbox.
+        qs = Case.objects.filter(
+            handling_department_id__in=staff_department_ids(actor),
+            status__in=sorted(s.value for s in OPEN),
+        )
+    else:
+        qs = _filtered(actor, CaseFilters(open_only=True, department_id=department_id))
+    # The deadline running now (承诺办结时间 once accepted, 受理期限 before), paused cases
+    # after running ones: the same expressions as the inbox index in models.py.
     return (
         qs.exclude(status=CaseStatus.DRAFT)
         .select_related(*_BASE_RELATED)
-        .order_by(paused, due.asc(nulls_last=True), "id")
+        .order_by(inbox_paused_rank(), inbox_due().asc(nulls_last=True), "id")
     )
+
+
+def local_day(day: date) -> tuple[datetime, datetime]:
+    """[start, end] of a local calendar day as aware datetimes (an index-friendly range,
+    unlike ``created_at__date``)."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1) - timedelta(microseconds=1)
 
 
 def clerk_queues(actor: Actor, *, window_id: int, today: date) -> dict[str, list[Case]]:
@@ -194,7 +237,7 @@ def clerk_queues(actor: Actor, *, window_id: int, today: date) -> dict[str, list
     hand over at this window."""
     base = _filtered(actor, CaseFilters(window_id=window_id)).select_related(*_BASE_RELATED)
     return {
-        "today": list(base.filter(created_at__date=today).order_by("-id")[:100]),
+        "today": list(base.filter(created_at__range=local_day(today)).order_by("-id")[:100]),
         "in_flight": list(
             base.filter(mode=CaseMode.PROXY_INTAKE, status__in=OPEN - {CaseStatus.RESULT_ISSUED})
             .exclude(status__in=PAUSED)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from tongban.accounts.models import Window
@@ -395,7 +395,7 @@ def handoff_payload(case: Case) -> dict[str, Any]:
         "handling_region": case.handling_region_id,
         "applicant": {"kind": case.applicant_kind, "name": case.applicant_name},
         "materials": [
-            {"name": m.name, "status": m.status, "files": m.files.count()}
-            for m in case.materials.all()
+            {"name": m.name, "status": m.status, "files": m.n_files}
+            for m in case.materials.annotate(n_files=Count("files")).order_by("pk")
         ],
     }

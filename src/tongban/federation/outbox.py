@@ -39,7 +39,7 @@ def outbox_write(
         recipient_region_id=recipient_region_id,
         payload=payload,
     )
-    enqueue("federation.deliver_outbox", {"id": msg.pk}, dedupe_key=f"outbox:{msg.pk}")
+    enqueue("federation.deliver_outbox", {"id": msg.pk})
     return msg
 
 

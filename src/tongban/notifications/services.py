@@ -27,7 +27,8 @@ def notify_case_applicant(case: Case, *, event: str, opinion: str = "") -> Notif
         subject=f"办件进度：{event}",
         body=body,
     )
-    enqueue("notifications.send", {"id": n.pk}, dedupe_key=f"notification:{n.pk}")
+    # One job per new row: a dedupe key could never match, and costs a lookup.
+    enqueue("notifications.send", {"id": n.pk})
     return n
 
 

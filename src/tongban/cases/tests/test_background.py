@@ -176,7 +176,7 @@ def test_delivery_for_an_unknown_case_fails_and_is_retried(world: World) -> None
     msg.refresh_from_db()
     assert msg.status == OutboxStatus.PENDING
     assert not InboxMessage.objects.filter(message_id=msg.message_id).exists()
-    job = Job.objects.get(dedupe_key=f"outbox:{msg.pk}")
+    job = Job.objects.get(name="federation.deliver_outbox", payload__id=msg.pk)
     assert job.status == JobStatus.FAILED and job.attempts == 1
     assert "NotFound" in job.last_error
     assert _actions(case, RECEIVE_HANDOFF) == []
