@@ -353,3 +353,12 @@ def case_exchange_export(actor: Actor, case: Case) -> dict[str, object]:
 def idempotency_key_used(key: str) -> bool:
     """Whether a case was already opened with this key (a replay answers 200, not 201)."""
     return Case.objects.filter(idempotency_key=key).exists()
+
+
+def visible_cases_for_supervisor(actor: Actor) -> QuerySet[Case]:
+    """Open, submitted cases a supervisor's regions cover (intake or handling side)."""
+    return (
+        visible_cases(actor)
+        .filter(status__in=sorted(s.value for s in OPEN))
+        .select_related(*_BASE_RELATED)
+    )

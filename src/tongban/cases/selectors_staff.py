@@ -12,6 +12,7 @@ from datetime import date
 
 from tongban.accounts.models import Department, Role, User, Window
 from tongban.accounts.selectors import user_grants
+from tongban.accounts.services import require_role
 from tongban.cases import selectors
 from tongban.cases.access import require_case_access
 from tongban.cases.models import (
@@ -302,3 +303,32 @@ def case_shipment(actor: Actor, case: Case, shipment_id: int) -> Shipment:
     if s is None:
         raise NotFound("寄递记录")
     return s
+
+
+# ---- supervisors ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    unknown: list[CaseRow]  # deadline past the working-day calendar: not computed
+    overdue: list[CaseRow]
+
+
+WATCH_LIMIT = 200
+
+
+def supervision_watchlist(actor: Actor, *, cal: WorkCalendar, today: date) -> Watchlist:
+    """What a supervisor must see every morning in their region: open cases whose deadline
+    could not be computed (calendar not yet covering the year) and running cases past it."""
+    require_role(actor, Role.SUPERVISOR)
+    base = selectors.visible_cases_for_supervisor(actor)
+    unknown = list(base.filter(deadline_unknown=True).order_by("id")[:WATCH_LIMIT])
+    overdue = list(
+        base.filter(promised_deadline__lt=today)
+        .exclude(status__in=sorted(s.value for s in PAUSED))
+        .order_by("promised_deadline", "id")[:WATCH_LIMIT]
+    )
+    return Watchlist(
+        [CaseRow(c, countdown(c, cal, today)) for c in unknown],
+        [CaseRow(c, countdown(c, cal, today)) for c in overdue],
+    )
