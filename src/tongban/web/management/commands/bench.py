@@ -25,7 +25,12 @@ class Command(BaseCommand):
         super().run_from_argv(argv[:3])
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        available = sorted(m.name for m in pkgutil.iter_modules(tongban.bench.__path__))
+        # A benchmark is a module of tongban.bench with a run(argv); the others are helpers.
+        available = sorted(
+            m.name
+            for m in pkgutil.iter_modules(tongban.bench.__path__)
+            if hasattr(importlib.import_module(f"tongban.bench.{m.name}"), "run")
+        )
         name = opts["name"]
         if not name:
             self.stdout.write("benchmarks: " + ", ".join(available))
