@@ -8,4 +8,4 @@ import os
 
 os.environ.setdefault("TONGBAN_ENV", "test")
 
-from tongban.settings import *  # noqa: E402, F403
+from tongban.settings import *  # noqa: F403

@@ -37,6 +37,7 @@ def empty_calendar():  # type: ignore[no-untyped-def]
     yield
     calendar_cache_clear()
 
+
 pytestmark = pytest.mark.django_db
 
 
