@@ -9,6 +9,7 @@ bool, an int, a ``date`` …) or returns ``None`` for a blank cell; a bad value 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,20 +29,20 @@ def _text_of(raw: object) -> str:
     return str(raw)
 
 
-class CellType:
+class CellType(ABC):
     """Base: ``parse`` a cell, ``format`` a value, ``describe`` for the 说明 sheet."""
 
     # Excel number format of the column: "@" keeps typed codes as text (leading zeros).
     number_format = "General"
 
-    def parse(self, raw: object) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def parse(self, raw: object) -> Any: ...
 
-    def format(self, value: Any) -> object:
-        raise NotImplementedError
+    @abstractmethod
+    def format(self, value: Any) -> object: ...
 
-    def describe(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self) -> str: ...
 
     def choices(self) -> list[str]:
         """Labels for a drop-down list in Excel; empty for free input."""
