@@ -146,7 +146,7 @@ class Case(models.Model):
         verbose_name_plural = "办件"
         indexes = [
             models.Index(fields=["handling_department", "status", "promised_deadline"]),
-            models.Index(fields=["intake_window", "status"]),
+            models.Index(fields=["intake_window", "status", "id"]),
             models.Index(fields=["applicant_user", "created_at"]),
             models.Index(fields=["status", "promised_deadline"]),
             models.Index(fields=["handling_region", "status"]),
