@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_home_and_guide(page, phone, live_server, shot, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # What `tongban demo` does with TONGBAN_DEMO=1: the banner on every page.
     monkeypatch.setattr(context, "CONFIG", dataclasses.replace(context.CONFIG, demo_mode=True))
     demo_seed()

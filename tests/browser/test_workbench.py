@@ -31,11 +31,6 @@ PHONE_WIDTH = 390
 WALK_IN_ID = make_id_number("51040219850505002")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Move "now" for the test and the live server thread alike."""

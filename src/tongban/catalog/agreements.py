@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from tongban.accounts.models import Role, Window
 from tongban.accounts.services import require_role
 from tongban.catalog.models import (
+    MODE_FIELDS,
+    RIGHT_FIELDS,
     Agreement,
     AgreementItem,
     AgreementStatus,
@@ -32,18 +34,6 @@ AGREEMENT_MOVES: dict[str, set[str]] = {
     AgreementStatus.ACTIVE: {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED},
     AgreementStatus.SUSPENDED: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
     AgreementStatus.TERMINATED: set(),
-}
-
-_RIGHT_FIELDS = {
-    WindowRight.RECEIVE: "right_receive",
-    WindowRight.NOTIFY: "right_notify",
-    WindowRight.VERIFY_ORIGINAL: "right_verify_original",
-    WindowRight.DELIVER_RESULT: "right_deliver_result",
-}
-_MODE_FIELDS = {
-    "fully_online": "mode_fully_online",
-    "proxy_intake": "mode_proxy_intake",
-    "joint": "mode_joint",
 }
 
 
@@ -116,7 +106,7 @@ def agreement_create(
         )
     if not rights:
         raise ValidationFailed("agreement_no_rights", field="rights")
-    if rights - set(_RIGHT_FIELDS) or modes - set(_MODE_FIELDS):
+    if rights - set(RIGHT_FIELDS) or modes - set(MODE_FIELDS):
         raise ValidationFailed("import_bad_value", field="rights")
     start = parse_date(valid_from, field="valid_from")
     end = parse_date(valid_to, field="valid_to")
@@ -134,8 +124,8 @@ def agreement_create(
             signed_at=parse_date(signed_at, field="signed_at"),
             notes=notes,
             created_by=actor if getattr(actor, "pk", None) else None,
-            **{f: (r in rights) for r, f in _RIGHT_FIELDS.items()},
-            **{f: (m in modes) for m, f in _MODE_FIELDS.items()},
+            **{f: (r in rights) for r, f in RIGHT_FIELDS.items()},
+            **{f: (m in modes) for m, f in MODE_FIELDS.items()},
         )
         agreement.parties.set(regions)
         AgreementItem.objects.bulk_create(
@@ -204,7 +194,7 @@ def window_rights(*, window: Window, implementation: ItemImplementation, on: dat
         if _bridges(a, window_region, deciding_region)
     ]
     rights = frozenset(r for a in matched for r in a.rights)
-    modes = frozenset(m for a in matched for m, f in _MODE_FIELDS.items() if getattr(a, f))
+    modes = frozenset(m for a in matched for m in a.modes)
     ids = tuple(sorted(a.pk for a in matched))
     if WindowRight.RECEIVE not in rights:
         return WindowRights(False, False, rights, modes, ids, "no_agreement_right")

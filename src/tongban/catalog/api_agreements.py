@@ -31,16 +31,8 @@ def _out(a: Agreement) -> AgreementOut:
         valid_to=a.valid_to,
         party_codes=sorted(p.code for p in a.parties.all()),
         catalog_codes=sorted(i.baseline.catalog_code for i in a.items.all()),
-        rights=[str(r) for r in a.rights],
-        modes=[
-            m
-            for m, on in (
-                ("fully_online", a.mode_fully_online),
-                ("proxy_intake", a.mode_proxy_intake),
-                ("joint", a.mode_joint),
-            )
-            if on
-        ],
+        rights=a.rights,
+        modes=a.modes,
     )
 
 

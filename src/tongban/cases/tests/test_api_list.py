@@ -19,12 +19,6 @@ from tongban.core.actors import SYSTEM
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Test users need no slow key stretching (PBKDF2 costs ~0.5 s per user here)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 URL = "/api/v1/cases"
 
 

@@ -43,12 +43,6 @@ from tongban.core.ids import make_id_number
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Test users need no slow key stretching (PBKDF2 costs ~0.5 s per user here)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 MISMATCH = (403, "applicant_identity_mismatch")
 
 # (endpoint, case) → expected status per actor, in ACTORS order.

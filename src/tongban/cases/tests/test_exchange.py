@@ -27,12 +27,6 @@ from tongban.core.actors import SYSTEM
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Test users need no slow key stretching (PBKDF2 costs ~0.5 s per user here)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _path(*statuses: str) -> list[CaseEvent]:
     """The timeline of a case that went draft → statuses[0] → statuses[1] …"""
     events = [CaseEvent(seq=1, action="create", to_status="draft", at=T0)]

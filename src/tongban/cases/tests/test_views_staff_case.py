@@ -15,7 +15,6 @@ from tongban.cases.tests.workbench import (  # noqa: F401  (fixtures)
     Clock,
     client_for,
     clock_fixture,
-    fast_passwords_fixture,
     intake_data,
     materials,
     pdf,

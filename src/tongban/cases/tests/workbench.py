@@ -23,12 +23,6 @@ APPLICANT_ID = make_id_number("51040219850505002")
 Clock = Callable[[datetime], None]
 
 
-@pytest.fixture(autouse=True, name="fast_passwords")
-def fast_passwords_fixture(settings: Any) -> None:
-    """build_world creates six users; the real hasher takes ~0.6 s for each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(name="clock")
 def clock_fixture(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Move "now" (and so localdate) to a fixed moment; the services and views read it."""

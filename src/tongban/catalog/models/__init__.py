@@ -2,6 +2,7 @@
 model of baselines, implementations and versions)."""
 
 from tongban.catalog.models.agreements import (
+    RIGHT_FIELDS,
     Agreement,
     AgreementItem,
     AgreementStatus,
@@ -10,6 +11,7 @@ from tongban.catalog.models.agreements import (
 from tongban.catalog.models.items import (
     APPLICATION_DRIVEN_TYPES,
     FAQ,
+    MODE_FIELDS,
     BaselineItem,
     FeeItem,
     HandlingVariant,
@@ -36,6 +38,8 @@ from tongban.catalog.models.search import SearchEntry, Synonym
 __all__ = [
     "APPLICATION_DRIVEN_TYPES",
     "FAQ",
+    "MODE_FIELDS",
+    "RIGHT_FIELDS",
     "Agreement",
     "AgreementItem",
     "AgreementStatus",

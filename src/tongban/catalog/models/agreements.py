@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from tongban.catalog.models.items import BaselineItem, Scope
+from tongban.catalog.models.items import MODE_FIELDS, BaselineItem, Scope, flags_on
 
 
 class AgreementStatus(models.TextChoices):
@@ -19,6 +19,15 @@ class WindowRight(models.TextChoices):
     NOTIFY = "notify", "一次性告知权"
     VERIFY_ORIGINAL = "verify_original", "原件核验权"
     DELIVER_RESULT = "deliver_result", "审批结果送达权"
+
+
+# Each window right and the boolean field that grants it.
+RIGHT_FIELDS: dict[str, str] = {
+    WindowRight.RECEIVE: "right_receive",
+    WindowRight.NOTIFY: "right_notify",
+    WindowRight.VERIFY_ORIGINAL: "right_verify_original",
+    WindowRight.DELIVER_RESULT: "right_deliver_result",
+}
 
 
 class Agreement(models.Model):
@@ -57,16 +66,11 @@ class Agreement(models.Model):
 
     @property
     def rights(self) -> list[str]:
-        return [
-            r
-            for r, on in (
-                (WindowRight.RECEIVE, self.right_receive),
-                (WindowRight.NOTIFY, self.right_notify),
-                (WindowRight.VERIFY_ORIGINAL, self.right_verify_original),
-                (WindowRight.DELIVER_RESULT, self.right_deliver_result),
-            )
-            if on
-        ]
+        return flags_on(self, RIGHT_FIELDS)
+
+    @property
+    def modes(self) -> list[str]:
+        return flags_on(self, MODE_FIELDS)
 
 
 class AgreementItem(models.Model):

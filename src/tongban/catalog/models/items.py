@@ -97,6 +97,19 @@ class OnlineDepth(models.IntegerChoices):
     FULLY_ONLINE = 4, "四级：全程网办"
 
 
+# Each 通办 mode and the boolean field that switches it on (versions and agreements).
+MODE_FIELDS: dict[str, str] = {
+    Mode.FULLY_ONLINE: "mode_fully_online",
+    Mode.PROXY_INTAKE: "mode_proxy_intake",
+    Mode.JOINT: "mode_joint",
+}
+
+
+def flags_on(obj: object, fields: dict[str, str]) -> list[str]:
+    """The keys of ``fields`` whose boolean field is set on ``obj``, in mapping order."""
+    return [str(key) for key, name in fields.items() if getattr(obj, name)]
+
+
 class VariantKind(models.TextChoices):
     NEW = "new", "新办"
     CHANGE = "change", "变更"
@@ -294,15 +307,7 @@ class ItemVersion(models.Model):
 
     @property
     def modes(self) -> list[str]:
-        return [
-            m
-            for m, on in (
-                (Mode.FULLY_ONLINE, self.mode_fully_online),
-                (Mode.PROXY_INTAKE, self.mode_proxy_intake),
-                (Mode.JOINT, self.mode_joint),
-            )
-            if on
-        ]
+        return flags_on(self, MODE_FIELDS)
 
 
 class MaterialRequirement(models.Model):
