@@ -36,9 +36,9 @@ from tongban.catalog.agreements import window_rights
 from tongban.catalog.models import ItemImplementation, ItemVersion, MaterialSource, ResultType
 from tongban.core.actors import Actor, SystemActor
 from tongban.core.calendar_store import work_calendar
-from tongban.core.jobs import enqueue
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.ids import validate_id_number, validate_uscc
+from tongban.core.jobs import enqueue
 from tongban.federation.outbox import outbox_write
 from tongban.notifications.services import notify_case_applicant
 
@@ -367,7 +367,9 @@ def case_transition(
         notify_case_applicant(locked, event=move.label, opinion=opinion)
         if to == S.APPROVED and locked.version.result_type == ResultType.LICENCE:
             # E-licence results are issued by the licences app, in the background.
-            enqueue("licences.issue_for_case", {"case_id": locked.pk}, dedupe_key=f"lic-{locked.pk}")
+            enqueue(
+                "licences.issue_for_case", {"case_id": locked.pk}, dedupe_key=f"lic-{locked.pk}"
+            )
         if locked.mode == CaseMode.PROXY_INTAKE and to == S.SUBMITTED:
             outbox_write(
                 type=HANDED_OFF,

@@ -90,9 +90,14 @@ MESSAGES: dict[str, str] = {
     "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
     "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
     # e-licences (电子证照)
-    "licence_id_format": "电子证照标识格式不正确（应为 1.2.156.3005.2.证照类型代码.颁发机构代码.流水号.版本号.校验位）",
+    "licence_id_format": (
+        "电子证照标识格式不正确"
+        "（应为 1.2.156.3005.2.证照类型代码.颁发机构代码.流水号.版本号.校验位）"
+    ),
     "licence_id_checksum": "电子证照标识校验位不正确",
-    "licence_type_code_format": "证照类型代码格式不正确（应为定义机构统一社会信用代码18位+3位顺序号）",
+    "licence_type_code_format": (
+        "证照类型代码格式不正确（应为定义机构统一社会信用代码18位+3位顺序号）"
+    ),
     "licence_type_unknown": "证照类型未登记",
     "licence_holder_code_type": "持证主体代码类型不正确（111 身份证号 或 001 统一社会信用代码）",
     "licence_validity_invalid": "有效期截止日期不能早于起始日期",

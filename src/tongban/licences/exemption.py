@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from tongban.cases.access import case_roles
 from tongban.cases.models import Case, CaseMaterial, MaterialStatus
@@ -21,7 +22,7 @@ from tongban.cases.transitions import APPLICANT, CLERK, SYSTEM, CaseStatus
 from tongban.catalog.models import ItemVersion, MaterialRequirement, MaterialSource
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
-from tongban.core.ids import validate_licence_id
+from tongban.core.ids import LICENCE_ID_PREFIX, validate_licence_id
 from tongban.licences.evidence import FoundLicence, UseContext
 from tongban.licences.keys import node_id
 from tongban.licences.sources import licence_sources
@@ -100,9 +101,7 @@ def case_materials_exempt(*, actor: Actor, case: Case, consents: dict[int, str])
             raise NotFound("办件")
         if locked.status != CaseStatus.DRAFT:
             raise ValidationFailed("illegal_transition", "只能在提交前选择免提交", field="material")
-        by_req = {
-            m.requirement_id: m for m in locked.materials.select_related("requirement").all()
-        }
+        by_req = {m.requirement_id: m for m in locked.materials.select_related("requirement").all()}
         for rid, raw_identifier in consents.items():
             material = by_req.get(rid)
             if material is None:
@@ -132,9 +131,41 @@ def case_materials_exempt(*, actor: Actor, case: Case, consents: dict[int, str])
                     "consent": True,
                 },
             )
-        locked.exempted_materials = locked.materials.filter(
-            status=MaterialStatus.EXEMPTED
-        ).count()
+        locked.exempted_materials = locked.materials.filter(status=MaterialStatus.EXEMPTED).count()
         locked.revision += 1
         locked.save(update_fields=["exempted_materials", "revision"])
     return locked.exempted_materials
+
+
+# --- the online form -----------------------------------------------------------------
+
+
+def licence_rows(
+    actor: Actor, version: ItemVersion, case: Case | None
+) -> tuple[dict[int, Offer], dict[int, str]]:
+    """For the application form: offers for materials not yet exempted, and the licence
+    identifiers already used by the draft (requirement id → identifier)."""
+    used: dict[int, str] = {}
+    if case is not None:
+        used = {
+            m.requirement_id: m.reference
+            for m in case.materials.filter(status=MaterialStatus.EXEMPTED)
+            if m.reference.startswith(LICENCE_ID_PREFIX)
+        }
+    holder = case.applicant_code if case is not None else getattr(actor, "id_number", "") or ""
+    offers = {
+        rid: o
+        for rid, o in licence_offers(version=version, holder_code=holder).items()
+        if rid not in used
+    }
+    return offers, used
+
+
+def licence_consents_from(request: HttpRequest, requirement_ids: list[int]) -> dict[int, str]:
+    """``licence_<requirement id>`` = identifier: the boxes the applicant ticked."""
+    out: dict[int, str] = {}
+    for rid in requirement_ids:
+        value = (request.POST.get(f"licence_{rid}") or "").strip()
+        if value:
+            out[rid] = value
+    return out

@@ -147,8 +147,9 @@ def render_png(payload: dict[str, Any], type_fields: list[dict[str, str]]) -> by
     with tempfile.TemporaryDirectory() as tmp:
         with open(f"{tmp}/c.pdf", "wb") as fh:
             fh.write(pdf or b"")
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", f"{tmp}/c.pdf",
-                        f"{tmp}/c"], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", f"{tmp}/c.pdf", f"{tmp}/c"], check=True
+        )
         with open(f"{tmp}/c.png", "rb") as fh:
             return fh.read()
 

@@ -32,7 +32,9 @@ def _unb64u(text: str) -> bytes:
 def token_make(identifier: str, *, now: datetime | None = None) -> tuple[str, datetime]:
     now = now or timezone.now()
     exp = now + TOKEN_LIFETIME
-    body = canonical_json({"lid": identifier, "exp": int(exp.timestamp()), "n": secrets.token_hex(6)})
+    body = canonical_json(
+        {"lid": identifier, "exp": int(exp.timestamp()), "n": secrets.token_hex(6)}
+    )
     sig = issuing_signer().sign(body)
     return f"{_b64u(body)}.{_b64u(sig)}", exp
 

@@ -123,7 +123,9 @@ def _validate(data: LicenceInput) -> LicenceType:
     data.valid_from = data.valid_from or data.issue_date
     if data.valid_to is None and ltype.validity_years:
         try:
-            data.valid_to = data.valid_from.replace(year=data.valid_from.year + ltype.validity_years)
+            data.valid_to = data.valid_from.replace(
+                year=data.valid_from.year + ltype.validity_years
+            )
         except ValueError:  # 29 February
             data.valid_to = data.valid_from.replace(
                 year=data.valid_from.year + ltype.validity_years, day=28
@@ -288,9 +290,7 @@ def _apply(licence: Licence, operation: str, *, actor: Actor, reason: str) -> No
     _event(licence, operation=operation, frm=frm, actor=actor, reason=reason.strip())
 
 
-def licence_operate(
-    *, actor: Actor, licence: Licence, operation: str, reason: str = ""
-) -> Licence:
+def licence_operate(*, actor: Actor, licence: Licence, operation: str, reason: str = "") -> Licence:
     """Suspend, restore, revoke, cancel or expire: the one guarded status write."""
     if operation not in MANUAL and not (operation == OP.EXPIRE and isinstance(actor, SystemActor)):
         raise ValidationFailed("licence_illegal_operation", field="operation")
@@ -330,9 +330,9 @@ def licence_new_version(
             issuer_code=old.issuer_code,
             issuer_name=old.issuer_name,
             issue_date=issue_date,
-            valid_to=valid_to if valid_to is not None else (
-                old.valid_to if operation == OP.CHANGE else None
-            ),
+            valid_to=valid_to
+            if valid_to is not None
+            else (old.valid_to if operation == OP.CHANGE else None),
             region_code=old.region_code,
             number=old.number,
             fields={**old.fields, **(fields or {})},
@@ -362,8 +362,10 @@ def licences_expire_due(*, today: date | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             locked = Licence.objects.select_for_update().select_related("type").get(pk=pk)
-            if locked.status in (ST.VALID, ST.SUSPENDED) and locked.valid_to and (
-                locked.valid_to < today
+            if (
+                locked.status in (ST.VALID, ST.SUSPENDED)
+                and locked.valid_to
+                and (locked.valid_to < today)
             ):
                 _apply(locked, OP.EXPIRE, actor=SystemActor(), reason="有效期届满")
                 n += 1
@@ -371,9 +373,9 @@ def licences_expire_due(*, today: date | None = None) -> int:
 
 
 def licence_get(identifier: str) -> Licence:
-    licence = Licence.objects.select_related("type", "predecessor").filter(
-        identifier=identifier
-    ).first()
+    licence = (
+        Licence.objects.select_related("type", "predecessor").filter(identifier=identifier).first()
+    )
     if licence is None:
         raise NotFound("电子证照", field="licence_id")
     return licence

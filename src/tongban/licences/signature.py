@@ -8,8 +8,8 @@ key fingerprint, so a PDF carrying it can be checked against that node's registe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from tongban.core.signing import b64, canonical_json, key_fingerprint, unb64, verify
@@ -113,8 +113,8 @@ def sign_payload(payload: dict[str, Any]) -> str:
 
 def check_signature(payload: dict[str, Any], signature: str) -> str:
     """_fingerprint = lru_cache(maxsize=64)(key_fingerprint)
-SIG_OK, SIG_TAMPERED, or SIG_UNKNOWN_ISSUER when no registered key of the node the
-    payload names has the payload's fingerprint."""
+    SIG_OK, SIG_TAMPERED, or SIG_UNKNOWN_ISSUER when no registered key of the node the
+        payload names has the payload's fingerprint."""
     node, fingerprint, alg = payload.get("issuer_node"), payload.get("key"), payload.get("alg")
     keys = issuer_public_keys(str(node or ""))
     pem = next((p for a, p in keys if a == alg and _fingerprint(p) == fingerprint), None)

@@ -34,7 +34,10 @@ def make_type(
         code=code,
         name=name,
         authority_name="人力资源和社会保障部",
-        field_schema=[{"key": "card_no", "label": "社会保障号码"}, {"key": "bank", "label": "发卡银行"}],
+        field_schema=[
+            {"key": "card_no", "label": "社会保障号码"},
+            {"key": "bank", "label": "发卡银行"},
+        ],
         allows_multiple=allows_multiple,
         validity_years=validity_years,
     )
@@ -63,7 +66,11 @@ def licence_input(
 
 
 def issue(holder: str = HOLDER, *, render_pdf: bool = False, **kw: object) -> Licence:
-    return licence_issue(actor=SYSTEM, data=licence_input(holder, **kw), render_pdf=render_pdf)
+    return licence_issue(
+        actor=SYSTEM,
+        data=licence_input(holder, **kw),  # type: ignore[arg-type]
+        render_pdf=render_pdf,
+    )
 
 
 # --- a world for the exemption flow and issue-on-approval ---------------------------

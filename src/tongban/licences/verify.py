@@ -63,7 +63,9 @@ def _status(licence: Licence, payload: dict[str, Any], today: date) -> Verificat
     if licence.valid_to is not None and licence.valid_to < today:
         return Verification(ST.EXPIRED, f"有效期至 {licence.valid_to}，已过期", ident, payload)
     if licence.valid_from > today:
-        return Verification(ST.EXPIRED, f"有效期自 {licence.valid_from} 起，尚未生效", ident, payload)
+        return Verification(
+            ST.EXPIRED, f"有效期自 {licence.valid_from} 起，尚未生效", ident, payload
+        )
     return Verification(VALID, "签名有效，证照状态有效", ident, payload)
 
 
@@ -77,9 +79,7 @@ def _signature_failure(outcome: str, ident: str, payload: dict[str, Any]) -> Ver
 def licence_verify(identifier: str, *, today: date | None = None) -> Verification:
     """Check one licence of this node: signature over its current data, then status."""
     ident = validate_licence_id(identifier)
-    licence = (
-        Licence.objects.select_related("type", "predecessor").filter(identifier=ident).first()
-    )
+    licence = Licence.objects.select_related("type", "predecessor").filter(identifier=ident).first()
     if licence is None:
         return Verification(NOT_FOUND, "本节点没有该标识的电子证照", ident)
     payload = payload_of(licence)
@@ -106,9 +106,7 @@ def licence_verify_pdf(data: bytes, *, today: date | None = None) -> Verificatio
     outcome = check_signature(payload, signature)
     if outcome != SIG_OK:
         return _signature_failure(outcome, ident, payload)
-    licence = (
-        Licence.objects.select_related("type", "predecessor").filter(identifier=ident).first()
-    )
+    licence = Licence.objects.select_related("type", "predecessor").filter(identifier=ident).first()
     if licence is None:
         return Verification(STATUS_UNKNOWN, "签名有效，但本节点未保存该证照的状态", ident, payload)
     current = payload_of(licence)

@@ -92,9 +92,7 @@ def test_consent_again_is_a_no_op(w: LicenceWorld) -> None:
 
 
 @pytest.mark.parametrize("operation", ["suspend", "revoke", "cancel"])
-def test_an_invalid_licence_can_never_satisfy_a_material(
-    w: LicenceWorld, operation: str
-) -> None:
+def test_an_invalid_licence_can_never_satisfy_a_material(w: LicenceWorld, operation: str) -> None:
     licence_operate(actor=SYSTEM, licence=w.id_card, operation=operation, reason="测试")
     case = _draft(w)
     with pytest.raises(ValidationFailed) as err:

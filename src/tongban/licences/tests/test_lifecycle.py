@@ -117,7 +117,9 @@ def test_revoked_frees_the_slot_for_a_new_licence() -> None:
 def test_expire_is_only_for_the_scheduled_job() -> None:
     lic = issue()
     with pytest.raises(ValidationFailed) as err:
-        licence_operate(actor=make_user("u1", Role.APPROVER, "140400"), licence=lic, operation="expire")
+        licence_operate(
+            actor=make_user("u1", Role.APPROVER, "140400"), licence=lic, operation="expire"
+        )
     assert err.value.code == "licence_illegal_operation"
 
 
@@ -203,5 +205,7 @@ def test_not_found_and_malformed() -> None:
     other = licence_id_make(parts[5], parts[6], "00000077", 1)
     assert licence_verify(other, today=TODAY).outcome == "not_found"
     with pytest.raises(ValidationFailed) as err:
-        licence_verify(lic.identifier[:-1] + "Z" if lic.identifier[-1] != "Z" else lic.identifier[:-1] + "Y")
+        licence_verify(
+            lic.identifier[:-1] + "Z" if lic.identifier[-1] != "Z" else lic.identifier[:-1] + "Y"
+        )
     assert err.value.code == "licence_id_checksum"
