@@ -159,11 +159,15 @@ def test_offers_and_exemption_api(w: LicenceWorld) -> None:
     case_id = created.json()["id"]
     body = {
         "case_id": case_id,
-        "consents": [{"requirement_id": offer["requirement_id"], "licence_id": w.id_card.identifier}],
+        "consents": [
+            {"requirement_id": offer["requirement_id"], "licence_id": w.id_card.identifier}
+        ],
     }
     r = c.post("/api/v1/licences/exemptions", body, content_type="application/json")
     assert r.status_code == 200 and r.json() == {"exempted_materials": 2}
-    r = _login(w.reviewer).post("/api/v1/licences/exemptions", body, content_type="application/json")
+    r = _login(w.reviewer).post(
+        "/api/v1/licences/exemptions", body, content_type="application/json"
+    )
     assert r.status_code == 404
     r = c.get("/api/v1/licences/uses")
     assert r.json()[0]["department_name"] == "长治市人力资源和社会保障局"
@@ -191,7 +195,9 @@ def test_online_form_offers_consent_and_exempts(w: LicenceWorld) -> None:
             "delivery": "electronic",
             "action": "submit",
             f"licence_{rid}": w.id_card.identifier,
-            f"file_{form_rid}": SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+            f"file_{form_rid}": SimpleUploadedFile(
+                "a.pdf", PDF_BYTES, content_type="application/pdf"
+            ),
         },
     )
     assert r.status_code == 302, r.content.decode()[:2000]
