@@ -125,6 +125,19 @@ def validate_licence_id(value: str, *, field: str = "licence_id") -> str:
     """Validate a 电子证照标识 (format, the two embedded USCCs, the check character);
     returns it upper-cased."""
     v = (value or "").strip().upper()
+    if v in _VALID_LICENCE_IDS:
+        return v
+    _check_licence_id(v, field)
+    if len(_VALID_LICENCE_IDS) >= 4096:  # a bounded memo of identifiers seen valid
+        _VALID_LICENCE_IDS.clear()
+    _VALID_LICENCE_IDS.add(v)
+    return v
+
+
+_VALID_LICENCE_IDS: set[str] = set()
+
+
+def _check_licence_id(v: str, field: str) -> None:
     m = _LICENCE_ID_RE.match(v)
     if not m:
         raise ValidationFailed("licence_id_format", field=field)
@@ -134,7 +147,6 @@ def validate_licence_id(value: str, *, field: str = "licence_id") -> str:
             raise ValidationFailed("licence_id_format", field=field)
     if mod37_36_check_char(type_code + issuer + serial + ver) != check:
         raise ValidationFailed("licence_id_checksum", field=field)
-    return v
 
 
 def validate_licence_type_code(value: str, *, field: str = "type_code") -> str:

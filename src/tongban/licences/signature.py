@@ -29,8 +29,10 @@ class Signed:
     signature: str  # base64
 
 
-def _day(d: date | None) -> str:
-    return d.isoformat() if d else ""
+def _day(d: date | str | None) -> str:
+    if not d:
+        return ""
+    return d.isoformat() if isinstance(d, date) else str(d)[:10]
 
 
 def build_payload(
@@ -48,9 +50,9 @@ def build_payload(
     holder_name: str,
     holder_code_type: str,
     holder_code: str,
-    issue_date: date,
-    valid_from: date,
-    valid_to: date | None,
+    issue_date: date | str,
+    valid_from: date | str,
+    valid_to: date | str | None,
     fields: dict[str, Any],
     predecessor: str,
 ) -> dict[str, Any]:
