@@ -42,11 +42,11 @@ def licence_history(licence: Licence) -> QuerySet[LicenceEvent]:
 
 def uses_of_holder(actor: Actor, *, limit: int = 200) -> QuerySet[LicenceUse]:
     return (
-        LicenceUse.objects.select_related("licence__type")
+        LicenceUse.objects.select_related("licence__type", "case")
         .filter(holder_code__in=holder_codes(actor))
         .order_by("-at", "-id")[:limit]
     )
 
 
 def uses_of_licence(licence: Licence) -> QuerySet[LicenceUse]:
-    return licence.uses.order_by("-at", "-id")
+    return licence.uses.select_related("case").order_by("-at", "-id")
