@@ -66,8 +66,7 @@ _SQL = (
     "SELECT l.identifier, t.code, t.name, l.number, l.issuer_code, l.issuer_name, "
     "l.issuer_node, l.key_fingerprint, l.signature_alg, l.region_code, l.holder_name, "
     "l.holder_code_type, l.holder_code, l.issue_date, l.valid_from, l.valid_to, l.fields, "
-    "p.identifier, l.status, l.status_reason, l.signature, "
-    "(SELECT s.identifier FROM licences_licence s WHERE s.predecessor_id = l.id) "
+    "p.identifier, l.status, l.status_reason, l.signature, l.id "
     "FROM licences_licence l JOIN licences_licencetype t ON t.id = l.type_id "
     "LEFT JOIN licences_licence p ON p.id = l.predecessor_id WHERE l.identifier = %s"
 )
@@ -79,17 +78,21 @@ class _Row:
     status: str
     status_reason: str
     signature: str
-    successor: str | None
+    pk: int
 
     def day(self, key: str) -> date | None:
         value = self.payload[key]
         return date.fromisoformat(value) if value else None
 
 
-def _row(identifier: str) -> _Row | None:
+def _fetch(identifier: str) -> Any:
     with connection.cursor() as cur:
         cur.execute(_SQL, [identifier])
-        r = cur.fetchone()
+        return cur.fetchone()
+
+
+def _row(identifier: str) -> _Row | None:
+    r = _fetch(identifier)
     if r is None:
         return None
     fields = json.loads(r[16]) if isinstance(r[16], str | bytes) else (r[16] or {})
@@ -116,12 +119,22 @@ def _row(identifier: str) -> _Row | None:
     return _Row(payload, r[18], r[19], r[20], r[21])
 
 
+def _successor(licence_pk: int) -> str | None:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT identifier FROM licences_licence WHERE predecessor_id = %s", [licence_pk]
+        )
+        r = cur.fetchone()
+    return str(r[0]) if r else None
+
+
 def _status(row: _Row, today: date) -> Verification:
     ident, payload = row.payload["identifier"], row.payload
     if row.status != ST.VALID:
         reason = row.status_reason or f"证照状态为{ST(row.status).label}"
-        if row.status == ST.EXPIRED and row.successor:
-            reason = f"{reason}；已由新版本 {row.successor} 替代"
+        successor = _successor(row.pk) if row.status == ST.EXPIRED else None
+        if successor:
+            reason = f"{reason}；已由新版本 {successor} 替代"
         return Verification(row.status, reason, ident, payload)
     valid_to, valid_from = row.day("valid_to"), row.day("valid_from")
     if valid_to is not None and valid_to < today:
