@@ -95,6 +95,7 @@ MESSAGES: dict[str, str] = {
         "（应为 1.2.156.3005.2.证照类型代码.颁发机构代码.流水号.版本号.校验位）"
     ),
     "licence_id_checksum": "电子证照标识校验位不正确",
+    "licence_batch_size": "批量核验的证照数量须为 1 至 200 个",
     "licence_type_code_format": (
         "证照类型代码格式不正确（应为定义机构统一社会信用代码18位+3位顺序号）"
     ),

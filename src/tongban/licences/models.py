@@ -2,8 +2,9 @@
 
 A licence's status changes only through ``services.licence_operate`` (or, for renew and
 change, ``services.licence_new_version``), which appends a ``LicenceEvent``; events are
-never updated or deleted. ``payload`` is exactly what was signed, so verification needs no
-join and a changed column shows up as ``tampered``.
+never updated or deleted. ``signed_data`` is the exact text whose UTF-8 bytes were signed
+(canonical JSON of ``payload``): verification checks the signature over it and compares
+the payload it carries with the columns, so a changed column shows up as ``tampered``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Licence(models.Model):
     key_fingerprint = models.CharField(max_length=16)
     signature_alg = models.CharField(max_length=16)
     payload = models.JSONField()
+    signed_data = models.TextField(blank=True, default="")  # canonical JSON, as signed
     signature = models.TextField()  # base64
 
     pdf = models.FileField(upload_to="licences/%Y/%m/", blank=True)

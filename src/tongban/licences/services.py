@@ -204,6 +204,7 @@ def _create(
     key = _exclusive_key(ltype, data.holder_code_type, data.holder_code)
     if key and Licence.objects.filter(exclusive_key=key).exists():
         raise Conflict("licence_already_valid", field="holder_code")
+    signed_data, signature = sign_payload(payload)
     try:
         with transaction.atomic():
             licence = Licence.objects.create(
@@ -231,7 +232,8 @@ def _create(
                 key_fingerprint=fingerprint,
                 signature_alg=alg,
                 payload=payload,
-                signature=sign_payload(payload),
+                signed_data=signed_data,
+                signature=signature,
             )
     except IntegrityError as exc:
         raise Conflict("licence_already_valid", field="holder_code") from exc

@@ -1,8 +1,11 @@
 """The signed form of a licence and the checks on it.
 
-The payload is built from the licence's columns, never read back from storage, so a
-changed column makes the signature fail (``tampered``). It names the issuing node and the
-key fingerprint, so a PDF carrying it can be checked against that node's registered keys.
+The payload is built from the licence's columns at issue; its canonical JSON (the exact
+bytes signed) is stored with the licence (``Licence.signed_data``). Verification checks the
+signature over those stored bytes and then compares the payload they carry with the
+licence's current columns, so a changed column is still ``tampered`` and what is shown
+comes from signed bytes. The payload names the issuing node and the key fingerprint, so a
+PDF carrying it can be checked against that node's registered keys.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from tongban.core.signing import b64, canonical_json, key_fingerprint, unb64, verify
+from tongban.core.signing import (
+    Verifier,
+    b64,
+    canonical_json,
+    key_fingerprint,
+    load_verifier,
+    unb64,
+    verify,
+)
 from tongban.licences.keys import issuer_public_keys, issuing_signer, node_id
 
 PAYLOAD_VERSION = 1
@@ -109,14 +120,41 @@ def signer_identity() -> tuple[str, str, str]:
     return node_id(), signer.algorithm, key_fingerprint(signer.public_pem)
 
 
-def sign_payload(payload: dict[str, Any]) -> str:
-    return b64(issuing_signer().sign(canonical_json(payload)))
+def sign_payload(payload: dict[str, Any]) -> tuple[str, str]:
+    """(signed data, base64 signature): the canonical JSON text of ``payload`` — whose
+    UTF-8 bytes are what is signed — and the signature over it."""
+    data = canonical_json(payload)
+    return data.decode("utf-8"), b64(issuing_signer().sign(data))
+
+
+def issuer_verifier(node: str, algorithm: str, fingerprint: str) -> Verifier | None:
+    """The verifier of the key ``fingerprint`` of ``node`` (None when not registered).
+    The registry is asked each time (a withdrawn key stops verifying at once); the parsed
+    key object is reused (``load_verifier`` is cached by PEM)."""
+    for alg, pem in issuer_public_keys(node):
+        if alg == algorithm and _fingerprint(pem) == fingerprint:
+            try:
+                return load_verifier(alg, pem)
+            except (ValueError, TypeError):
+                return None  # a malformed registered key verifies nothing
+    return None
+
+
+def check_signed(data: bytes, signature: str, *, node: str, algorithm: str, key: str) -> str:
+    """SIG_OK / SIG_TAMPERED / SIG_UNKNOWN_ISSUER for stored signed bytes."""
+    verifier = issuer_verifier(node, algorithm, key)
+    if verifier is None:
+        return SIG_UNKNOWN_ISSUER
+    try:
+        raw = unb64(signature)
+    except (ValueError, TypeError):
+        return SIG_TAMPERED
+    return SIG_OK if verifier.verify(data, raw) else SIG_TAMPERED
 
 
 def check_signature(payload: dict[str, Any], signature: str) -> str:
-    """_fingerprint = lru_cache(maxsize=64)(key_fingerprint)
-    SIG_OK, SIG_TAMPERED, or SIG_UNKNOWN_ISSUER when no registered key of the node the
-        payload names has the payload's fingerprint."""
+    """SIG_OK, SIG_TAMPERED, or SIG_UNKNOWN_ISSUER when no registered key of the node the
+    payload names has the payload's fingerprint."""
     node, fingerprint, alg = payload.get("issuer_node"), payload.get("key"), payload.get("alg")
     keys = issuer_public_keys(str(node or ""))
     pem = next((p for a, p in keys if a == alg and _fingerprint(p) == fingerprint), None)

@@ -124,7 +124,7 @@ def test_pdf_of_an_unknown_issuer_and_of_a_licence_held_elsewhere() -> None:
     from tongban.licences.signature import sign_payload
 
     payload = dict(w.id_card.payload, issuer_node="elsewhere")
-    v = licence_verify_pdf(render_pdf(payload, sign_payload(payload), []))
+    v = licence_verify_pdf(render_pdf(payload, sign_payload(payload)[1], []))
     assert v.outcome == "unknown_issuer"
     # Signed here but not held here (as if another node's database): status unknown.
     Licence.objects.filter(pk=w.id_card.pk).update(identifier=w.id_card.identifier[:-9] + "X")
