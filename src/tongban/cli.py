@@ -16,6 +16,7 @@ COMMANDS = {
     "worker": "启动后台任务进程（定时任务、队列）",
     "import-catalog": "从 Excel (.xlsx) 导入事项目录（全部成功或全部不导入）",
     "export-catalog": "导出事项目录为 Excel 或 JSON",
+    "import-licences": "从 CSV 导入存量电子证照（全部成功或全部不导入）",
     "load-regions": "载入全国行政区划 (GB/T 2260)",
     "load-calendar": "载入工作日历（法定节假日与调休，来自 chinese_calendar）",
     "openapi": "生成 openapi.json（--check 检查是否与代码一致）",

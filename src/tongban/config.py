@@ -62,6 +62,8 @@ class Config:
     # SMS gateway endpoint for notifier="sms": receives POST JSON {"phone", "text"} and
     # answers 2xx when it accepted the message. Empty = no SMS gateway configured.
     sms_gateway_url: str
+    # Public base URL of this node (QR codes on e-licences point at its verification page).
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def sqlite_path(self) -> Path:
@@ -95,6 +97,7 @@ def load() -> Config:
         demo_mode=_bool("TONGBAN_DEMO", False),
         notifier=os.environ.get("TONGBAN_NOTIFIER", "fake"),
         sms_gateway_url=os.environ.get("TONGBAN_SMS_GATEWAY_URL", "").strip(),
+        public_url=os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
 
 

@@ -33,11 +33,12 @@ from tongban.cases.models import (
 from tongban.cases.numbering import case_number_issue
 from tongban.cases.transitions import PAUSED, SYSTEM, CaseStatus, move_for
 from tongban.catalog.agreements import window_rights
-from tongban.catalog.models import ItemImplementation, ItemVersion, MaterialSource
+from tongban.catalog.models import ItemImplementation, ItemVersion, MaterialSource, ResultType
 from tongban.core.actors import Actor, SystemActor
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.ids import validate_id_number, validate_uscc
+from tongban.core.jobs import enqueue
 from tongban.federation.outbox import outbox_write
 from tongban.notifications.services import notify_case_applicant
 
@@ -288,6 +289,7 @@ def _apply_side_effects(case: Case, to: str, *, today: date, now: Any, opinion: 
                 "materials_missing", f"以下材料尚未提交：{'、'.join(missing)}", field="materials"
             )
         case.submitted_at = now
+        case.exempted_materials = case.materials.filter(status=MaterialStatus.EXEMPTED).count()
         case.case_number = case_number_issue(task_code=case.implementation.task_code, day=today)
         case.acceptance_deadline = deadlines.acceptance_deadline(work_calendar(), today)
         case.deadline_unknown = case.acceptance_deadline is None
@@ -363,6 +365,11 @@ def case_transition(
             data=data,
         )
         notify_case_applicant(locked, event=move.label, opinion=opinion)
+        if to == S.APPROVED and locked.version.result_type == ResultType.LICENCE:
+            # E-licence results are issued by the licences app, in the background.
+            enqueue(
+                "licences.issue_for_case", {"case_id": locked.pk}, dedupe_key=f"lic-{locked.pk}"
+            )
         if locked.mode == CaseMode.PROXY_INTAKE and to == S.SUBMITTED:
             outbox_write(
                 type=HANDED_OFF,

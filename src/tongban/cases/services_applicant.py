@@ -211,8 +211,12 @@ def application_save(
     draft: Case | None = None,
     expected_revision: int | None = None,
     today: date | None = None,
+    licence_consents: dict[int, str] | None = None,
 ) -> Outcome:
     """Save the online application form as a draft and, when ``submit``, submit it.
+
+    ``licence_consents`` maps a material's requirement id to the e-licence the applicant
+    agreed to use instead of uploading it (两个免提交; see tongban.licences.exemption).
 
     New forms carry ``intake.idempotency_key``: the same form posted twice opens one
     case, and a form posted again after its case was submitted changes nothing
@@ -252,6 +256,9 @@ def application_save(
             return Outcome(locked, replayed=True)
         if not errors:
             _update_draft(locked, intake)
+        consents = licence_consents or {}
+        errors.update(_exempt_by_licence(actor, locked, consents))
+        files = [f for f in files if f.requirement_id not in consents]
         errors.update(_apply_materials(actor, locked, files, choices))
         done = False
         if submit and not errors:
@@ -265,6 +272,23 @@ def application_save(
         _stash_clear(actor, key)
     locked.refresh_from_db()
     return Outcome(locked, errors, done=done)
+
+
+def _exempt_by_licence(
+    actor: Actor, case: Case, consents: dict[int, str]
+) -> dict[str, TongbanError]:
+    """Each consented e-licence in its own savepoint: a refused one is reported at its
+    material and the others still count."""
+    from tongban.licences.exemption import case_materials_exempt
+
+    errors: dict[str, TongbanError] = {}
+    for rid, identifier in consents.items():
+        try:
+            with transaction.atomic():
+                case_materials_exempt(actor=actor, case=case, consents={rid: identifier})
+        except TongbanError as exc:
+            errors[file_field(rid)] = exc
+    return errors
 
 
 def _existing(actor: Actor, key: str) -> Case | None:

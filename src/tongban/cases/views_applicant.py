@@ -49,6 +49,7 @@ from tongban.core.errors import (
     TongbanError,
     ValidationFailed,
 )
+from tongban.licences.exemption import licence_consents_from, licence_rows
 
 S = CaseStatus
 CONFLICT_MESSAGE = "办件已被更新，请刷新"
@@ -107,6 +108,7 @@ def _form_page(
         else:
             general.append(exc)
     fields = sel.material_fields(item.version, case, stashed_files(request.user, key))
+    offers, used = licence_rows(request.user, item.version, case)
     context: dict[str, Any] = {
         "item": item,
         "v": item.version,
@@ -116,7 +118,15 @@ def _form_page(
         "errors": field_errors,
         "general_errors": general,
         "materials_error": next((e for e in general if e.field == "materials"), None),
-        "materials": [{"f": f, "error": _material_error(f, field_errors, general)} for f in fields],
+        "materials": [
+            {
+                "f": f,
+                "error": _material_error(f, field_errors, general),
+                "offer": offers.get(f.requirement.pk),
+                "used": used.get(f.requirement.pk),
+            }
+            for f in fields
+        ],
         "form_errors": [e for errs in form.errors.values() for e in errs] if form.is_bound else [],
         "accept": ACCEPT,
         "max_mb": CONFIG.upload_max_bytes // (1024 * 1024),
@@ -173,6 +183,7 @@ def apply(request: HttpRequest, task_code: str) -> HttpResponse:
             intake=form.intake(channel=channel_of(request)),
             files=files_from(request, ids),
             choices=choices_from(request, ids),
+            licence_consents=licence_consents_from(request, ids),
             submit=form.submitting,
             expected_revision=form.cleaned_data.get("revision"),
             today=_today(),
@@ -205,6 +216,7 @@ def _edit_draft(request: HttpRequest, case: Case) -> HttpResponse:
             intake=intake,
             files=files_from(request, ids),
             choices=choices_from(request, ids),
+            licence_consents=licence_consents_from(request, ids),
             submit=form.submitting,
             draft=case,
             expected_revision=form.cleaned_data.get("revision"),

@@ -89,6 +89,32 @@ MESSAGES: dict[str, str] = {
     "no_deliver_result_right": "本窗口没有合作协议授予的该事项审批结果送达权，请选择邮寄送达",
     "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
     "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
+    # e-licences (电子证照)
+    "licence_id_format": (
+        "电子证照标识格式不正确"
+        "（应为 1.2.156.3005.2.证照类型代码.颁发机构代码.流水号.版本号.校验位）"
+    ),
+    "licence_id_checksum": "电子证照标识校验位不正确",
+    "licence_batch_size": "批量核验的证照数量须为 1 至 200 个",
+    "licence_type_code_format": (
+        "证照类型代码格式不正确（应为定义机构统一社会信用代码18位+3位顺序号）"
+    ),
+    "licence_type_unknown": "证照类型未登记",
+    "licence_holder_code_type": "持证主体代码类型不正确（111 身份证号 或 001 统一社会信用代码）",
+    "licence_validity_invalid": "有效期截止日期不能早于起始日期",
+    "licence_already_valid": "该持证主体已有同类型的有效证照",
+    "licence_not_issuer": "只有颁发机构的工作人员可以办理该证照业务",
+    "licence_illegal_operation": "证照当前状态不允许该操作",
+    "licence_not_holder": "该电子证照不属于申请人，不能使用",
+    "licence_type_mismatch": "电子证照类型与所需材料不符",
+    "licence_not_valid": "该电子证照当前无效（已暂扣、撤销、注销或过期），不能使用",
+    "licence_material_not_exemptible": "该材料不能用电子证照免提交",
+    "licence_pdf_invalid": "上传的文件不是 PDF",
+    "licence_pdf_no_signature": "PDF 中没有找到电子证照签名数据",
+    "licence_import_bad_header": "CSV 表头与导入模板不一致",
+    "present_token_invalid": "亮证码无效",
+    "present_token_expired": "亮证码已过期，请持证人重新出示",
+    "evidence_answer_invalid": "证照签发节点的应答签名无效",
     # working-day calendar
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"

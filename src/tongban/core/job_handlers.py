@@ -15,6 +15,7 @@ from tongban.core.jobs import Daily, Periodic, job_handler
 PERIODIC: list[Periodic] = [
     Periodic("catalog.refresh_current", Daily(0, 5, "Asia/Shanghai")),
     Periodic("core.prune_jobs", Daily(3, 30, "Asia/Shanghai")),
+    Periodic("licences.expire_due", Daily(0, 10, "Asia/Shanghai")),
 ]
 
 # Finished jobs are kept this long for inspection in the admin.

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LicencesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tongban.licences"
+    verbose_name = "电子证照"

@@ -1,0 +1,134 @@
+"""Where licences are looked up for 两个免提交: this node, or another node by evidence query.
+
+``LocalLicenceSource`` reads this node's database. ``RemoteLicenceSource`` asks another
+node through an injected transport ``(node_id, query_type, payload) -> signed answer`` and
+trusts the answer only when it carries a valid signature of that node's registered key.
+At merge the transport becomes the federation RPC; tests pass a transport that calls
+``evidence.answer_licence_query`` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from tongban.core.signing import canonical_json, key_fingerprint, unb64, verify
+from tongban.licences import evidence
+from tongban.licences.evidence import FoundLicence, UseContext
+from tongban.licences.keys import issuer_public_keys, node_id
+
+Transport = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+class LicenceSource(Protocol):
+    def find(self, *, holder_code: str, type_code: str) -> FoundLicence | None: ...
+
+    def use(
+        self,
+        *,
+        identifier: str,
+        holder_code: str,
+        type_code: str,
+        context: UseContext,
+        case: Any = None,
+    ) -> FoundLicence: ...
+
+
+class LocalLicenceSource:
+    def find(self, *, holder_code: str, type_code: str) -> FoundLicence | None:
+        return evidence.find_valid(holder_code=holder_code, type_code=type_code)
+
+    def use(
+        self,
+        *,
+        identifier: str,
+        holder_code: str,
+        type_code: str,
+        context: UseContext,
+        case: Any = None,
+    ) -> FoundLicence:
+        return evidence.use_licence(
+            identifier=identifier,
+            holder_code=holder_code,
+            type_code=type_code,
+            context=context,
+            case=case,
+        )
+
+
+class RemoteLicenceSource:
+    def __init__(self, node: str, transport: Transport) -> None:
+        self.node = node
+        self.transport = transport
+
+    def _ask(self, query_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = self.transport(self.node, query_type, payload)
+        body = answer.get("body")
+        if not isinstance(body, dict) or answer.get("node") != self.node:
+            raise ValidationFailed("evidence_answer_invalid", field="licence_id")
+        pem = next(
+            (
+                p
+                for a, p in issuer_public_keys(self.node)
+                if a == answer.get("alg") and key_fingerprint(p) == answer.get("key")
+            ),
+            None,
+        )
+        try:
+            good = pem is not None and verify(
+                str(answer["alg"]), pem, canonical_json(body), unb64(str(answer["signature"]))
+            )
+        except (KeyError, ValueError, TypeError):
+            good = False
+        if not good or body.get("request") != payload:
+            raise ValidationFailed("evidence_answer_invalid", field="licence_id")
+        if not body.get("ok"):
+            code = str(body.get("error") or "evidence_answer_invalid")
+            if code == "not_found":
+                raise NotFound("电子证照", field="licence_id")
+            cls = PermissionDenied if code == "licence_not_holder" else ValidationFailed
+            raise cls(code, body.get("message") or None, field="licence_id")
+        return body
+
+    def find(self, *, holder_code: str, type_code: str) -> FoundLicence | None:
+        body = self._ask(
+            "licence.find", {"query": "find", "holder_code": holder_code, "type_code": type_code}
+        )
+        found = body.get("licence")
+        return FoundLicence(**found) if isinstance(found, dict) else None
+
+    def use(
+        self,
+        *,
+        identifier: str,
+        holder_code: str,
+        type_code: str,
+        context: UseContext,
+        case: Any = None,
+    ) -> FoundLicence:
+        body = self._ask(
+            "licence.use",
+            {
+                "query": "use",
+                "identifier": identifier,
+                "holder_code": holder_code,
+                "type_code": type_code,
+                "purpose": context.purpose,
+                "case_ref": context.case_ref,
+                "department_name": context.department_name,
+            },
+        )
+        return FoundLicence(**body["licence"])
+
+
+# The sources the exemption flow asks, in order. The lead adds the remote sources
+# (one per node in the registry) when the federation RPC is wired in.
+SOURCES: list[LicenceSource] = [LocalLicenceSource()]
+
+
+def licence_sources() -> list[LicenceSource]:
+    return list(SOURCES)
+
+
+__all__ = ["LicenceSource", "LocalLicenceSource", "RemoteLicenceSource", "node_id"]
