@@ -139,6 +139,11 @@ class Case(models.Model):
     result_number = models.CharField("证照/文书编号", max_length=128, blank=True)
     result_note = models.TextField("结果说明", blank=True)
     exempted_materials = models.PositiveSmallIntegerField("免提交材料数", default=0)
+    # A proxy case whose paper originals must still be posted to the deciding department:
+    # set at intake when a material's original is required, cleared by the originals
+    # shipment (services_materials.shipment_send). Serves the clerk's 待寄送原件 queue
+    # without joining every material of the window's cases.
+    originals_pending = models.BooleanField("待寄送原件", default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -160,6 +165,11 @@ class Case(models.Model):
                 F("id"),
                 condition=Q(status__in=sorted(s.value for s in OPEN)),
                 name="case_inbox_idx",
+            ),
+            models.Index(
+                fields=["intake_window", "id"],
+                condition=Q(originals_pending=True),
+                name="case_originals_pending_idx",
             ),
         ]
 

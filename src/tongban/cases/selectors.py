@@ -246,15 +246,11 @@ def clerk_queues(actor: Actor, *, window_id: int, today: date) -> dict[str, list
         "supplement": list(
             base.filter(status=CaseStatus.SUPPLEMENT_REQUESTED).order_by("id")[:100]
         ),
+        # originals_pending is kept by the intake and shipment services (see models.py).
         "originals_to_post": list(
             base.filter(
-                mode=CaseMode.PROXY_INTAKE,
-                materials__requirement__original_required=True,
-                status__in=OPEN,
-            )
-            .exclude(shipments__kind="originals")
-            .distinct()
-            .order_by("id")[:100]
+                originals_pending=True, mode=CaseMode.PROXY_INTAKE, status__in=OPEN
+            ).order_by("id")[:100]
         ),
         "results_to_hand_over": list(
             base.filter(status=CaseStatus.RESULT_ISSUED).order_by("result_issued_at", "id")[:100]
