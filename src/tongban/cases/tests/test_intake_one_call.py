@@ -86,7 +86,9 @@ def test_one_call_takes_a_proxy_case_to_accepted(world: World) -> None:
     assert case.accepted_on == DAY and case.promised_deadline == date(2026, 3, 9)
     assert case.statutory_deadline is not None and not case.deadline_unknown
     assert case.originals_pending
-    events = list(case.events.order_by("seq").values_list("seq", "action", "from_status", "to_status"))
+    events = list(
+        case.events.order_by("seq").values_list("seq", "action", "from_status", "to_status")
+    )
     assert events == [
         (1, "create", "", "draft"),
         (2, "identity_check", "", ""),
@@ -194,7 +196,7 @@ def test_disguised_scan_and_unknown_requirement_are_refused(world: World) -> Non
             today=DAY,
         )
     assert _code(exc) == "file_type_mismatch"
-    entries = _checklist(world) + [ChecklistEntry(requirement_id=10**9, received=True)]
+    entries = [*_checklist(world), ChecklistEntry(requirement_id=10**9, received=True)]
     with pytest.raises(TongbanError) as exc:
         case_intake(
             actor=world.pzh_clerk,
