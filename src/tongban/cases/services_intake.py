@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Window
 from tongban.cases.access import case_roles, window_clerk
+from tongban.cases.bulk_insert import insert_rows
 from tongban.cases.intake_plan import (
     Context,
     CounterApplication,
@@ -41,10 +42,10 @@ from tongban.cases.intake_plan import (
     plan_application,
     reference_for,
 )
+from tongban.cases.intake_rights import window_rights_many
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, CaseMode
 from tongban.cases.numbering import case_numbers_issue
 from tongban.cases.services import HANDED_OFF, _actor_user
-from tongban.catalog.agreements import window_rights
 from tongban.core.actors import Actor
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import (
@@ -169,15 +170,12 @@ def _plan_all(
 ) -> tuple[list[Plan], list[BatchRowError]]:
     plans: list[Plan] = []
     errors: list[BatchRowError] = []
+    todo = [a.implementation for i, a in enumerate(apps) if i not in skip]
+    ctx.rights.update(window_rights_many(window=ctx.window, implementations=todo, on=ctx.today))
     for i, app in enumerate(apps):
         if i in skip:
             continue
-        impl = app.implementation
         try:
-            if impl.pk not in ctx.rights:
-                ctx.rights[impl.pk] = window_rights(
-                    window=ctx.window, implementation=impl, on=ctx.today
-                )
             plans.append(plan_application(ctx, app, i))
         except TongbanError as exc:
             errors.append(_row_error(i, exc))
@@ -234,8 +232,8 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         numbers = case_numbers_issue(task_code=code, day=ctx.today, count=len(group))
         for p, number in zip(group, numbers, strict=True):
             p.case.case_number = number
-    Case.objects.bulk_create([p.case for p in plans])
-    materials = CaseMaterial.objects.bulk_create(
+    insert_rows(Case, [p.case for p in plans])
+    materials = [
         CaseMaterial(
             case=p.case,
             requirement=r,
@@ -247,7 +245,8 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         )
         for p in plans
         for r in p.requirements
-    )
+    ]
+    insert_rows(CaseMaterial, materials)
     by_case: dict[int, list[CaseMaterial]] = defaultdict(list)
     for m in materials:
         by_case[m.case_id].append(m)
@@ -256,9 +255,9 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         assert p.case.pk is not None
         for m in by_case[p.case.pk]:
             files += _store(p, m, ctx.user)
-    CaseFile.objects.bulk_create(files)
+    insert_rows(CaseFile, files)
     actor_name = str(ctx.user) if ctx.user else "系统"
-    CaseEvent.objects.bulk_create(
+    events = [
         CaseEvent(
             case=p.case,
             seq=seq,
@@ -273,14 +272,16 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         )
         for p in plans
         for seq, e in enumerate(p.events, start=1)
-    )
-    notes = Notification.objects.bulk_create(_notification(p) for p in plans)
+    ]
+    insert_rows(CaseEvent, events)
+    notes = [_notification(p) for p in plans]
+    insert_rows(Notification, notes)
     jobs = [Job(name=NOTIFY_JOB, payload={"id": n.pk}, run_at=ctx.now) for n in notes]
     counts: dict[int, int] = defaultdict(int)
     for f in files:
         counts[f.material.pk] += 1
     proxied = [p for p in plans if p.case.mode == CaseMode.PROXY_INTAKE]
-    messages = OutboxMessage.objects.bulk_create(
+    messages = [
         OutboxMessage(
             type=HANDED_OFF,
             stream=p.case.case_number or "",
@@ -289,9 +290,10 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
             payload=_handoff_payload(p, by_case[p.case.pk or 0], counts),
         )
         for p in proxied
-    )
+    ]
+    insert_rows(OutboxMessage, messages)
     jobs += [Job(name=DELIVER_JOB, payload={"id": m.pk}, run_at=ctx.now) for m in messages]
-    Job.objects.bulk_create(jobs)
+    insert_rows(Job, jobs)
 
 
 def _notification(plan: Plan) -> Notification:

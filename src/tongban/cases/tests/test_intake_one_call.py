@@ -424,3 +424,25 @@ def test_case_numbers_are_consecutive_and_exhaustion_rolls_back(world: World) ->
     with transaction.atomic():
         assert case_number_issue(task_code=code, day=DAY).endswith("0005")
         assert case_numbers_issue(task_code=code, day=DAY, count=9994)[-1].endswith("9999")
+
+
+def test_large_batch_rows_are_complete(world: World) -> None:
+    """25 applications: on PostgreSQL every table goes in by COPY; the rows read back
+    the same as the small path writes them."""
+    apps = [_app(world, seq=i, key=f"L-{i}") for i in range(1, 26)]
+    result = case_intake_batch(
+        actor=world.pzh_clerk, window=world.pzh_window, applications=apps, today=DAY
+    )
+    assert len({c.pk for c in result.cases}) == 25
+    case = Case.objects.get(pk=result.cases[-1].pk)
+    assert case.idempotency_key == "L-25" and case.status == "accepted"
+    assert case.created_at is not None and case.form_data["identity_check"]["verified"]
+    assert case.events.count() == 6 and case.materials.count() == 3
+    event = case.events.get(action="identity_check")
+    assert event.data == {"method": "card_reader", "method_label": "读卡"}
+    files = CaseFile.objects.filter(material__case=case)
+    assert files.count() == 2 and all(f.uploaded_at and f.file.read() == PDF_BYTES for f in files)
+    msg = OutboxMessage.objects.get(stream=case.case_number)
+    assert msg.message_id and msg.payload["case_number"] == case.case_number
+    assert Job.objects.filter(status="queued").count() == 50
+    assert Notification.objects.filter(case=case, status="pending").count() == 1
