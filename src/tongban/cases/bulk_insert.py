@@ -14,13 +14,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Below this many rows one INSERT … RETURNING is fewer round trips than nextval + COPY.
 COPY_MIN_ROWS = 20
 # COPY statements issued (they bypass Django's execute wrappers; the benchmark adds them
 # to its statement count).
 COPY_STATEMENTS = [0]
+
+
+# Fields whose attribute value is what the database stores (no pre_save, no adaptation).
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.DateField,
+    models.ForeignKey,
+    models.UUIDField,
+)
+
+
+def _plain(f: Any) -> bool:
+    if isinstance(f, models.FileField | models.JSONField):
+        return False
+    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        return False
+    return isinstance(f, _PLAIN)
 
 
 def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
@@ -41,15 +61,20 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
             [table, pk.column, len(objs)],
         )
         ids = [row[0] for row in cur.fetchall()]
+    conn = connections[DEFAULT_DB_ALIAS]
+    plain = [_plain(f) for f in fields]
     rows: list[list[Any]] = []
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
-        rows.append(
-            [new_id]
-            + [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
-        )
+        row: list[Any] = [new_id]
+        for f, simple in zip(fields, plain, strict=True):
+            if simple:
+                row.append(getattr(obj, f.attname))
+            else:
+                row.append(f.get_db_prep_save(f.pre_save(obj, True), connection=conn))
+        rows.append(row)
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = conn.alias
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [pk, *fields])
     raw = connection.connection

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,6 +40,7 @@ from tongban.cases.intake_plan import (
     Context,
     CounterApplication,
     Plan,
+    PlannedFile,
     plan_application,
     reference_for,
 )
@@ -60,6 +62,8 @@ from tongban.federation.models import OutboxMessage
 from tongban.notifications.models import Notification
 
 MAX_BATCH = 1000
+STORE_THREADS = 4
+STORE_THREADS_FROM = 8  # files in one intake before writing them in threads
 NOTIFY_JOB = "notifications.send"
 DELIVER_JOB = "federation.deliver_outbox"
 
@@ -182,26 +186,34 @@ def _plan_all(
     return plans, errors
 
 
-def _store(plan: Plan, material: CaseMaterial, user: Any) -> list[CaseFile]:
-    """Write the scans of one material to storage (as FieldFile.save does) and return
-    their unsaved rows."""
-    out = []
-    for pf in plan.files.get(material.requirement_id, []):
-        f = CaseFile(
-            material=material,
-            original_name=pf.scan.file_name[:200],
-            content_type=pf.content_type,
-            size=len(pf.scan.data),
-            sha256=pf.sha256,
-            uploaded_by=user,
-        )
-        field_ = f.file.field
-        name = field_.generate_filename(f, f"{pf.sha256[:16]}-{material.pk}")
-        f.file.name = field_.storage.save(
-            name, ContentFile(pf.scan.data), max_length=field_.max_length
-        )
-        out.append(f)
-    return out
+def _case_file(pf: PlannedFile, material: CaseMaterial, user: Any) -> CaseFile:
+    return CaseFile(
+        material=material,
+        original_name=pf.scan.file_name[:200],
+        content_type=pf.content_type,
+        size=len(pf.scan.data),
+        sha256=pf.sha256,
+        uploaded_by=user,
+    )
+
+
+def _save_file(f: CaseFile, data: bytes) -> None:
+    """Write one scan to storage as FieldFile.save does (name from upload_to)."""
+    field_ = f.file.field
+    name = field_.generate_filename(f, f"{f.sha256[:16]}-{f.material.pk}")
+    f.file.name = field_.storage.save(name, ContentFile(data), max_length=field_.max_length)
+
+
+def _store(files: list[tuple[CaseFile, bytes]]) -> None:
+    """Write the scans of a batch; a few threads overlap the file-system calls (they
+    release the GIL). Every write has finished (or raised) before the rows go in."""
+    if len(files) < STORE_THREADS_FROM:
+        for f, data in files:
+            _save_file(f, data)
+        return
+    with ThreadPoolExecutor(max_workers=STORE_THREADS) as pool:
+        for future in [pool.submit(_save_file, f, data) for f, data in files]:
+            future.result()
 
 
 def _handoff_payload(plan: Plan, materials: list[CaseMaterial], files: dict[int, int]) -> Any:
@@ -250,11 +262,16 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
     by_case: dict[int, list[CaseMaterial]] = defaultdict(list)
     for m in materials:
         by_case[m.case_id].append(m)
-    files: list[CaseFile] = []
+    scans: list[tuple[CaseFile, bytes]] = []
     for p in plans:
         assert p.case.pk is not None
         for m in by_case[p.case.pk]:
-            files += _store(p, m, ctx.user)
+            scans += [
+                (_case_file(pf, m, ctx.user), pf.scan.data)
+                for pf in p.files.get(m.requirement_id, [])
+            ]
+    _store(scans)
+    files = [f for f, _ in scans]
     insert_rows(CaseFile, files)
     actor_name = str(ctx.user) if ctx.user else "系统"
     events = [
