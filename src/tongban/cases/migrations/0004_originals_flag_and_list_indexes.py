@@ -16,6 +16,25 @@ def originals_pending_backfill(apps, schema_editor):
     )
 
 
+# PostgreSQL estimates "originals_pending AND status IN (open) AND mode = proxy" as if the
+# three were independent (a few rows instead of thousands) and then sorts a bitmap scan
+# instead of reading the partial index in id order; statistics on the three together fix it.
+ORIGINALS_STATS = "case_originals_stats"
+
+
+def originals_statistics(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE STATISTICS IF NOT EXISTS {ORIGINALS_STATS} (dependencies, mcv) "
+            "ON originals_pending, status, mode FROM cases_case"
+        )
+
+
+def originals_statistics_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP STATISTICS IF EXISTS {ORIGINALS_STATS}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -50,4 +69,5 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('status', 'result_issued')), fields=['intake_window', 'result_issued_at', 'id'], name='case_results_to_hand_over_idx'),
         ),
         migrations.RunPython(originals_pending_backfill, migrations.RunPython.noop),
+        migrations.RunPython(originals_statistics, originals_statistics_drop),
     ]
