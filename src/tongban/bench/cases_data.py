@@ -68,14 +68,22 @@ def _uscc(region_code: str, serial: int) -> str:
     return make_uscc(f"11{region_code}{serial:09d}"[:17])
 
 
-def _elements(name: str, promised_days: int) -> Any:
+def _elements(name: str, promised_days: int, originals: bool = False) -> Any:
+    """``originals``: the 申请表's paper original is checked and posted (异地代收代办)."""
     from tongban.testing import elements
 
     return elements(
         name=name,
         promised_days=promised_days,
         statutory_days=20,
-        materials=[MaterialInput(name=m, acceptance_standard="清晰完整") for m in MATERIALS],
+        materials=[
+            MaterialInput(
+                name=m,
+                acceptance_standard="清晰完整",
+                original_required=originals and m == MATERIALS[0],
+            )
+            for m in MATERIALS
+        ],
         steps=[
             StepInput(name="受理", role="clerk", days=1),
             StepInput(name="审查", role="reviewer", days=max(1, promised_days - 2)),
@@ -139,7 +147,9 @@ def catalogue_build(*, applicants: int = 50, regions: tuple[str, ...] = HANDLING
                 impl = implementation_create(actor=SYSTEM, baseline=b, department=dept)
                 days = 3 + (r * 5 + d) % 10
                 v = version_create_draft(
-                    actor=SYSTEM, implementation=impl, elements=_elements(b.name, days)
+                    actor=SYSTEM,
+                    implementation=impl,
+                    elements=_elements(b.name, days, originals=d == 0),
                 )
                 version_publish(actor=SYSTEM, version=v, today=date(2026, 1, 1))
     for region, name in PROXY_WINDOWS:

@@ -31,6 +31,8 @@ STATUS_WEIGHTS = {
 CHANNEL_WEIGHTS = {"pc": 35, "mobile": 35, "window": 25, "kiosk": 3, "hotline": 2}
 _NOT_SUBMITTED = {"draft"}
 _NOT_ACCEPTED = {"draft", "submitted", "pre_review", "refused", "withdrawn"}
+# Proxy cases whose originals are still on their way out (posted within days of intake).
+_ORIGINALS_PENDING = {"submitted", "pre_review", "accepted"}
 
 
 def _insert_cases(rows: list[dict[str, Any]]) -> None:
@@ -72,6 +74,7 @@ def cases_generate(
     from tongban.cases.deadlines import acceptance_deadline, completion_deadlines
     from tongban.cases.models import CaseNumberSequence
     from tongban.cases.numbering import format_case_number
+    from tongban.cases.requirements import version_requirements
     from tongban.core.calendar_store import work_calendar
     from tongban.core.ids import make_id_number
 
@@ -87,6 +90,11 @@ def cases_generate(
         for k in range(min(max(50, n // 3), 200_000))
     ]
     day_span = (date(2026, 11, 20) - date(2026, 1, 5)).days
+    needs_originals = {
+        impl.pk: any(r.original_required for r in version_requirements(impl.current_version))
+        for impl in cat.impls
+        if impl.current_version is not None
+    }
     acc_cache: dict[date, date | None] = {}
     done_cache: dict[tuple[date, int, int], Any] = {}
     made = 0
@@ -131,6 +139,9 @@ def cases_generate(
                     intake_clerk_id=clerk.pk,
                     intake_region_id=w.center.region_id,
                     mode="proxy_intake" if proxy else "local",
+                    originals_pending=proxy
+                    and needs_originals.get(impl.pk, False)
+                    and status in _ORIGINALS_PENDING,
                 )
             if channel in ("pc", "mobile"):
                 user = rng.choice(cat.applicants)

@@ -128,7 +128,7 @@ class Case(models.Model):
     # Deadlines, computed when set and stored (never recomputed on read).
     accepted_on = models.DateField("受理日期", null=True, blank=True)  # counting starts after it
     acceptance_deadline = models.DateField("受理期限", null=True, blank=True)
-    promised_deadline = models.DateField("承诺办结时间", null=True, blank=True, db_index=True)
+    promised_deadline = models.DateField("承诺办结时间", null=True, blank=True)
     statutory_deadline = models.DateField("法定办结时间", null=True, blank=True)
     paused_working_days = models.PositiveSmallIntegerField(default=0)
     # Set when a deadline would fall in a year the working-day calendar does not know.
@@ -139,6 +139,11 @@ class Case(models.Model):
     result_number = models.CharField("证照/文书编号", max_length=128, blank=True)
     result_note = models.TextField("结果说明", blank=True)
     exempted_materials = models.PositiveSmallIntegerField("免提交材料数", default=0)
+    # A proxy case whose paper originals must still be posted to the deciding department:
+    # set at intake when a material's original is required, cleared by the originals
+    # shipment (services_materials.shipment_send). Serves the clerk's 待寄送原件 queue
+    # without joining every material of the window's cases.
+    originals_pending = models.BooleanField("待寄送原件", default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -151,6 +156,9 @@ class Case(models.Model):
             models.Index(fields=["status", "promised_deadline"]),
             models.Index(fields=["handling_region", "status"]),
             models.Index(fields=["handling_department", "promised_deadline", "id"]),
+            # Deadline lists across departments (supervisors, the API) in cursor order:
+            # read in order, a page stops after its rows instead of sorting a month.
+            models.Index(fields=["promised_deadline", "id"], name="case_deadline_id_idx"),
             models.Index(fields=["intake_window", "created_at"]),
             models.Index(fields=["intake_window", "promised_deadline", "id"]),
             models.Index(
@@ -160,6 +168,18 @@ class Case(models.Model):
                 F("id"),
                 condition=Q(status__in=sorted(s.value for s in OPEN)),
                 name="case_inbox_idx",
+            ),
+            # The clerk's 待寄送原件 and 待交付结果 queues (selectors.clerk_queues): small
+            # partial indexes in the order each queue is read.
+            models.Index(
+                fields=["intake_window", "id"],
+                condition=Q(originals_pending=True, status__in=sorted(s.value for s in OPEN)),
+                name="case_originals_pending_idx",
+            ),
+            models.Index(
+                fields=["intake_window", "result_issued_at", "id"],
+                condition=Q(status=CaseStatus.RESULT_ISSUED),
+                name="case_results_to_hand_over_idx",
             ),
         ]
 

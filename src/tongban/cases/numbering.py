@@ -1,18 +1,19 @@
 """办件编号: 实施编码 (31) + yyyyMMdd + 4-digit serial, per implementation per day.
 
-Issued inside the caller's transaction: the sequence row is created if missing
-(conflict-free insert), then locked and incremented, so concurrent intakes on
-PostgreSQL queue on the row lock and SQLite's IMMEDIATE transactions serialise them.
-A serial, once issued, is never issued again, even if the transaction that took it
-later rolls back — the number simply stays unused.
+Issued inside the caller's transaction by one statement: an upsert of the sequence row
+that adds the number of serials wanted and returns the new last serial
+(``INSERT … ON CONFLICT DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35). The
+upsert takes the row lock, so concurrent intakes on PostgreSQL queue on it until the
+holder commits, and SQLite's IMMEDIATE transactions serialise them. A serial is used by
+at most one committed case: a transaction that rolls back rolls its increment back too,
+and no case carrying one of those serials was committed.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from tongban.cases.models import CaseNumberSequence
 from tongban.core.errors import Conflict
@@ -24,15 +25,28 @@ def format_case_number(task_code: str, day: date, serial: int) -> str:
     return f"{task_code}{day:%Y%m%d}{serial:04d}"
 
 
-def case_number_issue(*, task_code: str, day: date) -> str:
+def case_numbers_issue(*, task_code: str, day: date, count: int) -> list[str]:
+    """``count`` consecutive new case numbers of one implementation and day."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case numbers are issued inside the intake transaction")
-    CaseNumberSequence.objects.bulk_create(
-        [CaseNumberSequence(task_code=task_code, day=day, last_serial=0)],
-        ignore_conflicts=True,
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (task_code, day, last_serial) VALUES (%s, %s, %s) "
+        f"ON CONFLICT (task_code, day) DO UPDATE "
+        f"SET last_serial = {table}.last_serial + excluded.last_serial "
+        f"RETURNING last_serial"
     )
-    seq = CaseNumberSequence.objects.select_for_update().get(task_code=task_code, day=day)
-    if seq.last_serial >= MAX_SERIAL:
+    with connection.cursor() as cur:
+        cur.execute(sql, [task_code, connection.ops.adapt_datefield_value(day), count])
+        row = cur.fetchone()
+    last = int(row[0])
+    if last > MAX_SERIAL:
+        # Raised inside the caller's transaction: its rollback undoes the increment.
         raise Conflict("case_number_exhausted")
-    CaseNumberSequence.objects.filter(pk=seq.pk).update(last_serial=F("last_serial") + 1)
-    return format_case_number(task_code, day, seq.last_serial + 1)
+    return [format_case_number(task_code, day, s) for s in range(last - count + 1, last + 1)]
+
+
+def case_number_issue(*, task_code: str, day: date) -> str:
+    return case_numbers_issue(task_code=task_code, day=day, count=1)[0]

@@ -31,6 +31,7 @@ from tongban.cases.models import (
     MaterialStatus,
 )
 from tongban.cases.numbering import case_number_issue
+from tongban.cases.requirements import originals_pending, version_requirements
 from tongban.cases.transitions import PAUSED, SYSTEM, CaseStatus, move_for
 from tongban.catalog.agreements import window_rights
 from tongban.catalog.models import ItemImplementation, ItemVersion, MaterialSource, ResultType
@@ -185,6 +186,7 @@ def case_create_draft(
         mode = CaseMode.LOCAL if rights.local else CaseMode.PROXY_INTAKE
     elif intake.channel in (Channel.PC, Channel.MOBILE) and version.mode_fully_online:
         mode = CaseMode.FULLY_ONLINE
+    requirements = version_requirements(version)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -212,6 +214,7 @@ def case_create_draft(
                 form_data=intake.form_data,
                 delivery=intake.delivery,
                 delivery_address=intake.delivery_address,
+                originals_pending=originals_pending(mode, requirements),
             )
             CaseMaterial.objects.bulk_create(
                 CaseMaterial(
@@ -226,7 +229,7 @@ def case_create_draft(
                     ),
                     reference=(m.data_item if m.source == MaterialSource.DATA_SHARING else ""),
                 )
-                for m in version.materials.all()
+                for m in requirements
             )
             role = "clerk" if staff_intake else "applicant"
             _event(case, action="create", actor=actor, role=role, to_status=S.DRAFT)

@@ -214,7 +214,9 @@ def shipment_send(
             sent_by=_actor_user(actor),
         )
         locked.revision += 1
-        locked.save(update_fields=["revision"])
+        if kind == Shipment.Kind.ORIGINALS:
+            locked.originals_pending = False
+        locked.save(update_fields=["revision", "originals_pending"])
         _event(
             locked,
             action="ship",

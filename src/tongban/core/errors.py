@@ -87,6 +87,8 @@ MESSAGES: dict[str, str] = {
     "identity_check_required": "窗口收件须先核验申请人（或代理人）身份证原件",
     "no_verify_original_right": "本窗口没有合作协议授予的该事项原件核验权",
     "no_deliver_result_right": "本窗口没有合作协议授予的该事项审批结果送达权，请选择邮寄送达",
+    "intake_batch_rejected": "批量收件中有申请不符合要求，整批未写入",
+    "batch_duplicate_key": "同一批次中幂等键重复",
     "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
     "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
     # e-licences (电子证照)

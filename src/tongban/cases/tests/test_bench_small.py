@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tongban.bench.cases_data import catalogue_build, intake_one
+from tongban.bench.cases_intake import intake_counter_batch, intake_counter_one
 from tongban.bench.cases_queries import explain_all, measure, queries
 from tongban.bench.cases_volume import cases_generate
 from tongban.cases.models import Case, CaseFile, CaseNumberSequence
@@ -35,6 +36,20 @@ def test_bench_generation_intake_and_queries(settings, tmp_path) -> None:  # typ
     assert {c.mode for c in intaken} == {"fully_online", "proxy_intake", "local"}
     assert CaseFile.objects.count() == 12  # three real files per case
     assert OutboxMessage.objects.filter(type="cn.tongban.case.handed-off").count() == 1
+
+    # The one-call and batched counter intake on the same catalogue.
+    one = [intake_counter_one(cat, i, today=day, impls=cat.impls) for i in range(2)]
+    batch = intake_counter_batch(cat, 0, 6, today=day, impls=cat.impls)
+    batch += intake_counter_batch(cat, 1, 4, today=day, impls=cat.impls)
+    counter = Case.objects.filter(pk__in=one + batch)
+    assert len(batch) == 10 and counter.count() == 12
+    assert {c.status for c in counter} == {"accepted"} and {c.channel for c in counter} == {
+        "window"
+    }
+    assert {c.mode for c in counter} == {"proxy_intake", "local"}
+    assert CaseFile.objects.filter(material__case__in=counter).count() == 36
+    assert counter.filter(originals_pending=True).exists()
+    ids += one + batch
 
     assert cases_generate(cat, 200, seed=3, batch=64) == 200
     generated = Case.objects.exclude(pk__in=ids)
