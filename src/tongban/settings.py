@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.federation",
     "tongban.notifications",
+    "tongban.ratings",
     "tongban.web",
 ]
 
