@@ -89,6 +89,24 @@ MESSAGES: dict[str, str] = {
     "no_deliver_result_right": "本窗口没有合作协议授予的该事项审批结果送达权，请选择邮寄送达",
     "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
     "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
+    # ratings (好差评)
+    "rating_level_invalid": "评价等级必须为1至5（非常不满意至非常满意）",
+    "rating_indicator_unknown": "评价指标不属于该评价渠道",
+    "rating_comment_too_long": "评价内容不能超过500字",
+    "rating_not_own_case": "只能评价本人申请的办件",
+    "rating_not_window_case": "评价器只能打开本窗口收件的办件",
+    "rating_channel_invalid": "评价渠道不正确",
+    "rating_stage_invalid": "评价环节只能为受理或办结",
+    "rating_target_invalid": "该办件没有这一评价对象（非跨地区办件只评价办理部门）",
+    "rating_stage_not_reached": "办件尚未完成该环节，暂不能评价",
+    "rating_duplicate": "该环节已评价过，同一环节只能评价一次",
+    "rectification_action_unknown": "整改操作不正确",
+    "rectification_text_too_long": "填写内容过长",
+    "rectification_illegal_transition": "整改任务当前状态不允许该操作",
+    "rectification_role": "无权对该整改任务执行此操作",
+    "rectification_note_required": "该操作必须填写说明",
+    "rectification_outcome_required": "提交整改结果时必须填写可公开的处理结果",
+    "rectification_due_days_invalid": "整改时限必须为1至60个工作日",
     # working-day calendar
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
