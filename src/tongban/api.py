@@ -46,6 +46,7 @@ def _register() -> None:
     from tongban.cases import api as cases_api
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_agreements, api_conformance, api_io, api_versions
+    from tongban.ratings import api as ratings_api
     from tongban.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router)
@@ -55,6 +56,7 @@ def _register() -> None:
     api.add_router("/catalog/io", api_io.router)
     api.add_router("/catalog/manage", api_versions.router)
     api.add_router("/cases", cases_api.router)
+    api.add_router("/ratings", ratings_api.router)
 
 
 _register()
