@@ -12,4 +12,5 @@ urlpatterns = [
     path("workbench/", include("tongban.cases.urls_staff")),
     path("", include("tongban.cases.urls_applicant")),
     path("messages/", include("tongban.notifications.urls")),
+    path("", include("tongban.ratings.urls")),
 ]
