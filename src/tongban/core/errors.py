@@ -107,6 +107,22 @@ MESSAGES: dict[str, str] = {
     "rectification_note_required": "该操作必须填写说明",
     "rectification_outcome_required": "提交整改结果时必须填写可公开的处理结果",
     "rectification_due_days_invalid": "整改时限必须为1至60个工作日",
+    # supervision (电子监察)
+    "warning_rule_invalid": "预警阈值超出范围（剩余工作日0至60，占比0至100）",
+    "text_too_long": "内容不能超过2000字",
+    "note_required": "请填写办结说明",
+    "card_closed": "该预警牌已办结",
+    "escalation_active": "该预警牌已有未办结的督办",
+    "escalation_request_required": "请填写督办要求",
+    "escalation_reply_days": "答复时限应为1至30个工作日",
+    "escalation_no_addressee": "该预警牌没有可督办的责任单位",
+    "escalation_closed": "督办已办结，不能再答复或变更",
+    "escalation_already_replied": "该督办已答复，等待监察人员办结",
+    "escalation_not_addressee": "只有被督办单位的工作人员可以答复",
+    "escalation_reply_required": "请填写答复内容",
+    "escalation_outcome_required": "请填写督办办结意见",
+    "period_invalid": "统计期间不正确（开始日期不能晚于结束日期，跨度不超过一年）",
+    "report_month_invalid": "通报月份不正确（须为已结束的月份）",
     # working-day calendar
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
