@@ -39,6 +39,7 @@ from tongban.demo.data.agreements import AGREEMENTS
 from tongban.demo.orgs import BY_KEY, REGIONS, RegionSpec
 from tongban.demo.results import DemoSummary, SeededOrgs
 from tongban.demo.seed_accounts import seed_accounts
+from tongban.demo.seed_ratings import seed_ratings
 from tongban.demo.services import themes_ensure
 from tongban.demo.spec import ItemSpec
 from tongban.regions.models import Region
@@ -59,6 +60,7 @@ def demo_seed(*, today: date | None = None) -> DemoSummary:
         _seed_implementations(orgs, today, created)
         _seed_agreements(created)
         accounts = seed_accounts(orgs, created)
+        created["ratings"] += seed_ratings()
     return DemoSummary(
         created=dict(created),
         totals=demo_totals(),
