@@ -200,3 +200,42 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["month", "region"], name="uniq_monthly_report")
         ]
+
+
+class CaseDayStat(models.Model):
+    """Rollup for the dashboard: submitted cases per local day, deciding region and
+    department, current status, channel, mode and cross-region flag. Rebuilt by the scan
+    for recent days (``stats.STATS_DAYS``); the dashboard sums these rows instead of
+    scanning the case table."""
+
+    day = models.DateField()
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=24)
+    channel = models.CharField(max_length=16)
+    mode = models.CharField(max_length=16)
+    cross_region = models.BooleanField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region"]), models.Index(fields=["department", "day"])]
+
+
+class FinishDayStat(models.Model):
+    """Rollup of finished cases (result issued) per local day and department: how many,
+    how many on time, working days used (pauses excluded) and promised."""
+
+    day = models.DateField()
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+    used_days = models.PositiveIntegerField()
+    promised_days = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region"]), models.Index(fields=["department", "day"])]
