@@ -57,3 +57,8 @@ OPEN = frozenset({R.FOLLOW_UP, R.RECTIFYING, R.REVIEW, R.APPEALED})
 
 def moves_from(status: str, roles: set[str]) -> dict[str, Move]:
     return {to: m for to, m in TRANSITIONS.get(status, {}).items() if m.roles & roles}
+
+
+ACTION_LABELS: dict[str, str] = {"open": "生成回访整改任务"} | {
+    a: m.label for a, (_, _, m) in ACTIONS.items()
+}

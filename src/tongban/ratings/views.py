@@ -21,6 +21,7 @@ from tongban.core.errors import TongbanError
 from tongban.ratings import selectors, selectors_pages, services
 from tongban.ratings.models import RatingChannel, Stage, Target
 from tongban.ratings.rules import LEVEL_LABELS, indicators_for
+from tongban.ratings.transitions import ACTION_LABELS
 
 LEVELS = [(v, LEVEL_LABELS[v]) for v in (5, 4, 3, 2, 1)]
 
@@ -162,7 +163,7 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
         return _error_page(request, exc)
     ctx = {
         "v": view,
-        "events": list(view.rect.events.all()),
+        "events": [(ACTION_LABELS.get(e.action, e.action), e) for e in view.rect.events.all()],
         "error": error,
         "posted": request.POST if error else {},
     }

@@ -43,6 +43,7 @@ def test_applicant_rates_online_and_comment_is_escaped(rw: RatingWorld) -> None:
     staff = client_for(rw.world.approver).get(f"/workbench/ratings/tasks/{rect.pk}/")
     assert staff.status_code == 200
     assert XSS not in staff.content.decode() and "&lt;img src=x" in staff.content.decode()
+    assert "生成回访整改任务" in staff.content.decode()  # the timeline speaks Chinese
 
 
 def test_form_errors_are_coded(rw: RatingWorld) -> None:
