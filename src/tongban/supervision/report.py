@@ -55,6 +55,12 @@ def _pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+def _avg(total: int | None, n: int | None) -> Decimal | None:
+    if not n:
+        return None
+    return (Decimal(total or 0) / n).quantize(Decimal("0.1"))
+
+
 @dataclass
 class DeptRow:
     name: str
@@ -74,7 +80,7 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
     in_region = Q(region__code__startswith=p)
     cases = CaseDayStat.objects.filter(in_region, day__gte=start, day__lte=end)
     agg = cases.aggregate(
-        n=Sum("n"),
+        total=Sum("n"),
         online=Sum("n", filter=Q(mode="fully_online")),
         cross=Sum("n", filter=Q(cross_region=True)),
     )
@@ -82,10 +88,12 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
     per_dept = {
         r["department_id"]: r
         for r in fin.values("department_id").annotate(
-            n=Sum("n"), ok=Sum("on_time"), used=Sum("used_days")
+            cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days")
         ).order_by()
     }
-    total_fin = fin.aggregate(n=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days"))
+    total_fin = fin.aggregate(
+        cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
+    )
     cards = Card.objects.filter(
         Q(case__handling_region__code__startswith=p) | Q(case__intake_region__code__startswith=p),
         raised_on__gte=start,
@@ -125,14 +133,14 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
     names = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
     rows = []
     for d in dept_ids:
-        f = per_dept.get(d, {"n": 0, "ok": 0, "used": 0})
+        f = per_dept.get(d, {"cnt": 0, "ok": 0, "used": 0})
         s = sat_depts.get(d)
         rows.append(
             DeptRow(
                 name=names.get(d, str(d)),
-                finished=f["n"] or 0,
-                on_time_rate=_pct(f["ok"] or 0, f["n"] or 0),
-                avg_used=(Decimal(f["used"] or 0) / f["n"]).quantize(Decimal("0.1")) if f["n"] else None,
+                finished=f["cnt"] or 0,
+                on_time_rate=_pct(f["ok"] or 0, f["cnt"] or 0),
+                avg_used=_avg(f["used"], f["cnt"]),
                 satisfaction=s.average if s and s.ratings else None,
                 ratings=s.ratings if s else 0,
                 bad=s.bad if s else 0,
@@ -158,17 +166,13 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
         "month": month,
         "start": start,
         "end": end,
-        "submitted": agg["n"] or 0,
-        "online_share": _pct(agg["online"] or 0, agg["n"] or 0),
+        "submitted": agg["total"] or 0,
+        "online_share": _pct(agg["online"] or 0, agg["total"] or 0),
         "cross_region": agg["cross"] or 0,
-        "finished": total_fin["n"] or 0,
-        "on_time_rate": _pct(total_fin["ok"] or 0, total_fin["n"] or 0),
-        "avg_used": (Decimal(total_fin["used"] or 0) / total_fin["n"]).quantize(Decimal("0.1"))
-        if total_fin["n"]
-        else None,
-        "avg_promised": (Decimal(total_fin["prom"] or 0) / total_fin["n"]).quantize(Decimal("0.1"))
-        if total_fin["n"]
-        else None,
+        "finished": total_fin["cnt"] or 0,
+        "on_time_rate": _pct(total_fin["ok"] or 0, total_fin["cnt"] or 0),
+        "avg_used": _avg(total_fin["used"], total_fin["cnt"]),
+        "avg_promised": _avg(total_fin["prom"], total_fin["cnt"]),
         "cards": [(kinds[k], by_kind.get(k, 0)) for k in CardKind.values],
         "segments": [(label, by_segment.get(k, 0)) for k, label in Segment.choices],
         "escalations": esc_stats,

@@ -174,13 +174,13 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         cards = cards.filter(case__handling_department_id=f.department_id)
     rows = list(
         stats.values("status", "region_id", "department_id", "channel", "mode", "cross_region")
-        .annotate(n=Sum("n"))
+        .annotate(cnt=Sum("n"))
         .order_by()
     )
     by: dict[str, dict[Any, int]] = {k: {} for k in ("status", "region", "dept", "ch", "mode")}
     cross = total = 0
     for r in rows:
-        n = r["n"]
+        n = r["cnt"]
         total += n
         cross += n if r["cross_region"] else 0
         for key, value in (
@@ -197,8 +197,10 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     dept_names = dict(
         Department.objects.filter(pk__in=list(by["dept"])).values_list("pk", "name")
     )
-    fin = done.aggregate(n=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days"))
-    finished, on_time = fin["n"] or 0, fin["ok"] or 0
+    fin = done.aggregate(
+        cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
+    )
+    finished, on_time = fin["cnt"] or 0, fin["ok"] or 0
     kinds = {
         row["kind"]: row["n"] for row in cards.values("kind").annotate(n=Count("id")).order_by()
     }

@@ -3,7 +3,10 @@ status on a given day through the case services."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from tongban.cases.models import Case, MaterialStatus
 from tongban.cases.services import case_create_draft, case_transition
@@ -35,4 +38,11 @@ def case_at(world: World, status: str, *, on: date, key: str | None = None) -> C
         )
     for to in _PATH[status]:
         case = case_transition(actor=SYSTEM, case=case, to=to, today=on)
+    # The services stamp the real time; date the case as if it happened on ``on``.
+    at = datetime.combine(on, time(9), ZoneInfo(settings.TIME_ZONE))
+    stamps = {"created_at": at, "submitted_at": at, "status_changed_at": at}
+    if case.accepted_at is not None:
+        stamps["accepted_at"] = at
+    Case.objects.filter(pk=case.pk).update(**stamps)
+    case.refresh_from_db()
     return case
