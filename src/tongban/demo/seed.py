@@ -40,6 +40,7 @@ from tongban.demo.orgs import BY_KEY, REGIONS, RegionSpec
 from tongban.demo.results import DemoSummary, SeededOrgs
 from tongban.demo.seed_accounts import seed_accounts
 from tongban.demo.seed_ratings import seed_ratings
+from tongban.demo.seed_supervision import seed_supervision
 from tongban.demo.services import themes_ensure
 from tongban.demo.spec import ItemSpec
 from tongban.regions.models import Region
@@ -61,6 +62,7 @@ def demo_seed(*, today: date | None = None) -> DemoSummary:
         _seed_agreements(created)
         accounts = seed_accounts(orgs, created)
         created["ratings"] += seed_ratings()
+        created["supervision_cards"] += seed_supervision(today=today)
     return DemoSummary(
         created=dict(created),
         totals=demo_totals(),
