@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from tongban.core.errors import ValidationFailed
 from tongban.ratings.models import BAD_LEVEL_MAX, Rating, RectificationStatus
 from tongban.regions.codes import prefix
 
@@ -77,8 +78,12 @@ def counted_ratings(
     *, start: date, end: date, region_code: str | None = None, department_id: int | None = None
 ) -> QuerySet[Rating]:
     """The ratings the statistics count, as one filter."""
+    if end < start:
+        raise ValidationFailed("invalid_input", "结束日期不能早于开始日期", field="end")
     qs = Rating.objects.filter(excluded=False, rated_on__gte=start, rated_on__lte=end)
     if region_code:
+        if not (region_code.isdigit() and len(region_code) in (6, 12)):
+            raise ValidationFailed("region_code_format", field="region_code")
         qs = qs.filter(region__code__startswith=prefix(region_code))
     if department_id is not None:
         qs = qs.filter(department_id=department_id)

@@ -112,3 +112,5 @@ def test_public_figures_without_login_or_personal_data(rw: RatingWorld) -> None:
     assert "张三" not in text and rw.local_case.applicant_code not in text
     r = Client().get(URL + "public?start=2026-03-31&end=2026-03-01")
     assert (r.status_code, r.json()["code"]) == (422, "invalid_input")
+    r = Client().get(URL + "public?region_code=14")
+    assert (r.status_code, r.json()["code"]) == (422, "region_code_format")

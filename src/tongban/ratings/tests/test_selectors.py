@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from tongban.core.errors import TongbanError
 from tongban.ratings.models import Rating
 from tongban.ratings.selectors import (
     rating_totals,
@@ -108,3 +109,20 @@ def test_upheld_appeal_leaves_statistics(rw: RatingWorld) -> None:
     )
     (dept,) = satisfaction_by_department(**MARCH)
     assert dept.ratings == 3 and dept.bad == 1 and dept.average == Decimal("3.67")
+
+
+@pytest.mark.parametrize(
+    ("kw", "code"),
+    [
+        ({"region_code": "14"}, "region_code_format"),
+        ({"region_code": "abcdef"}, "region_code_format"),
+        ({"start": date(2026, 3, 31), "end": date(2026, 3, 1)}, "invalid_input"),
+    ],
+)
+def test_bad_filters_get_coded_errors(kw: dict[str, object], code: str) -> None:
+    args: dict[str, object] = {**MARCH, **kw}
+    with pytest.raises(TongbanError) as exc:
+        rating_totals(**args)  # type: ignore[arg-type]
+    assert exc.value.code == code
+    with pytest.raises(TongbanError):
+        satisfaction_by_department(**args)  # type: ignore[arg-type]
