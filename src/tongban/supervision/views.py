@@ -3,7 +3,6 @@ and 督办, monthly reports. Views call selectors/services only."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -84,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "d": d,
             "f": f,
             "error": error_text(error) if error else "",
-            "charts_json": json.dumps(_chart_data(d), ensure_ascii=False),
+            "charts": _chart_data(d),
             "echarts_src": ECHARTS_STATIC,
             "watch": watch,
             "coverage": calendar_coverage(),
