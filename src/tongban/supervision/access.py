@@ -96,7 +96,7 @@ def visible_cards(actor: Actor) -> QuerySet[Card]:
     regions = supervisor_regions(actor)
     if regions:
         cond |= region_filter(
-            regions, intake="case__intake_region__code", handling="case__handling_region__code"
+            regions, intake="intake_region__code", handling="handling_region__code"
         )
     depts, windows = addressee_units(actor)
     if depts:

@@ -84,6 +84,17 @@ class Card(models.Model):
     status = models.CharField(max_length=16, choices=CardStatus.choices, default=CardStatus.OPEN)
     raised_at = models.DateTimeField()
     raised_on = models.DateField()
+    # The case's regions and deciding department, copied so that scoping a supervisor's
+    # cards (intake or handling region) needs no join with the case table.
+    intake_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    handling_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    handling_department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     scan = models.ForeignKey(
         ScanRun, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
     )
@@ -105,6 +116,8 @@ class Card(models.Model):
             models.Index(fields=["scan"]),
             models.Index(fields=["raised_on", "kind"]),
             models.Index(fields=["case", "status"]),
+            models.Index(fields=["status", "handling_region"]),
+            models.Index(fields=["status", "handling_department"]),
         ]
 
 

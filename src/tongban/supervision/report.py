@@ -95,7 +95,7 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
         cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
     )
     cards = Card.objects.filter(
-        Q(case__handling_region__code__startswith=p) | Q(case__intake_region__code__startswith=p),
+        Q(handling_region__code__startswith=p) | Q(intake_region__code__startswith=p),
         raised_on__gte=start,
         raised_on__lte=end,
     )

@@ -51,6 +51,7 @@ RULE_LABELS = {
     "refused_without_reason": "不予受理/不予许可未说明理由",
     "off_platform": "未在平台内审批（体外循环）",
     "fee_mismatch": "收费与事项目录不一致",
+    "deadline_unknown": "期限无法计算（工作日历未覆盖）",
 }
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Role, RoleGrant
 from tongban.cases.models import Case, CaseEvent, Shipment
+from tongban.cases.transitions import OPEN
 from tongban.catalog.models import FeeItem, ItemVersion, ProcessStep
 from tongban.core.calendar import CalendarExhausted, WorkCalendar
 from tongban.core.jobs import enqueue
@@ -49,8 +50,10 @@ ESCALATION = Escalation._meta.db_table
 
 _COLUMNS = (
     "case_id, kind, rule, ref_date, segment, region_id, department_id, window_id, "
-    "status, raised_at, raised_on, scan_id, detail"
+    "status, raised_at, raised_on, scan_id, detail, intake_region_id, handling_region_id, "
+    "handling_department_id"
 )
+_CASE_SCOPE = "c.intake_region_id, c.handling_region_id, c.handling_department_id"
 
 
 @dataclass
@@ -158,7 +161,7 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
             sql = (
                 f"{cte}INSERT INTO {CARD} ({_COLUMNS}) "
                 f"SELECT c.id, '{kind}', '{rule}', c.{rule}, {seg}, {region}, {dept}, {window}, "
-                f"'open', %s, %s, %s, '' "
+                f"'open', %s, %s, %s, '', {_CASE_SCOPE} "
                 f"FROM {CASE} c LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
                 f"{join} "
                 f"WHERE c.status IN {_in(statuses)} AND c.{rule} IS NOT NULL AND {cond} "
@@ -198,7 +201,7 @@ def _step_cards(
         "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
         "THEN NULL ELSE c.handling_department_id END, "
         "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
-        "'open', %s, %s, %s, p.name "
+        f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
         f"FROM {CASE} c "
         f"JOIN {STEP} p ON p.version_id = c.version_id AND p.role = CASE c.status {role_case} END "
         f"AND p.position = (SELECT MIN(p2.position) FROM {STEP} p2 "
@@ -217,7 +220,8 @@ def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
     sql = (
         f"INSERT INTO {CARD} ({_COLUMNS}) "
         "SELECT e.case_id, 'escalated', 'escalation_reply', e.reply_deadline, k.segment, "
-        "k.region_id, e.department_id, e.window_id, 'open', %s, %s, %s, '' "
+        "k.region_id, e.department_id, e.window_id, 'open', %s, %s, %s, '', "
+        "k.intake_region_id, k.handling_region_id, k.handling_department_id "
         f"FROM {ESCALATION} e JOIN {CARD} k ON k.id = e.card_id "
         "WHERE e.status = 'issued' AND e.reply_deadline < %s AND NOT EXISTS "
         f"(SELECT 1 FROM {CARD} x WHERE x.case_id = e.case_id AND x.kind = 'escalated' "
@@ -225,6 +229,24 @@ def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
         "ON CONFLICT DO NOTHING"
     )
     _execute(sql, [_ts(now), _d(today), scan.pk, _d(today)])
+
+
+def _unknown_deadline_cards(scan: ScanRun, today: date, now: datetime) -> None:
+    """Open cases whose deadline could not be computed (the calendar does not cover the
+    year): an anomaly card each, so the supervisor's watch list is read from the cards."""
+    ref = _local_date("c.submitted_at")
+    not_raised = _not_raised("'anomaly'", "'deadline_unknown'", ref)
+    sql = (
+        f"INSERT INTO {CARD} ({_COLUMNS}) "
+        f"SELECT c.id, 'anomaly', 'deadline_unknown', {ref}, '{Segment.DECISION}', "
+        "c.handling_region_id, c.handling_department_id, NULL, 'open', %s, %s, %s, '', "
+        f"{_CASE_SCOPE} FROM {CASE} c "
+        f"WHERE c.deadline_unknown AND c.submitted_at IS NOT NULL "
+        f"AND c.status IN {_in(sorted(s.value for s in OPEN))} "
+        f"AND {not_raised} "
+        "ON CONFLICT DO NOTHING"
+    )
+    _execute(sql, [_ts(now), _d(today), scan.pk])
 
 
 def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
@@ -248,6 +270,9 @@ def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
                 raised_on=today,
                 scan=scan,
                 detail=detail[:300],
+                intake_region_id=case.intake_region_id,
+                handling_region_id=case.handling_region_id,
+                handling_department_id=case.handling_department_id,
             )
         )
 
@@ -303,13 +328,16 @@ def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
         "OR (k.kind = 'yellow' AND k.ref_date < %s))) "
         f"OR (k.kind = 'step' AND (c.status NOT IN {_in(list(rules.STEP_ROLE))} "
         f"OR {ref} <> k.ref_date)) "
+        f"OR (k.rule = 'deadline_unknown' AND (NOT c.deadline_unknown "
+        f"OR c.status NOT IN {_in(sorted(s.value for s in OPEN))})) "
         f"OR (k.kind = 'escalated' AND NOT EXISTS (SELECT 1 FROM {ESCALATION} e "
         "WHERE e.case_id = k.case_id AND e.status = 'issued' AND e.reply_deadline = k.ref_date))"
     )
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id "
-            f"WHERE k.status = 'open' AND k.kind <> 'anomaly' AND ({cond})",
+            f"WHERE k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown') "
+            f"AND ({cond})",
             [today_p, today_p],
         )
         ids = [r[0] for r in cur.fetchall()]
@@ -386,6 +414,7 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
         _step_cards(scan, today, now, cal, tz)
         _escalated_cards(scan, today, now)
         _anomaly_cards(scan, today, now)
+        _unknown_deadline_cards(scan, today, now)
         raised = {k: 0 for k in CardKind.values}
         for row in Card.objects.filter(scan=scan).values("kind").annotate(n=Count("id")):
             raised[row["kind"]] = row["n"]

@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
-from tongban.accounts.models import Department
+from tongban.accounts.models import Department, Window
 from tongban.cases.models import CaseMode, Channel
 from tongban.cases.transitions import CaseStatus
 from tongban.core.actors import Actor, SystemActor
@@ -140,6 +140,8 @@ class Dashboard:
     overdue: list[Card]
     warned: list[Card]
     escalations: list[Escalation]
+    unknown: list[Card]  # open cases whose deadline the calendar cannot compute
+    anomalies: list[Card]
     satisfaction: Any = None  # ratings.RatingTotals, when the ratings app is installed
     satisfaction_departments: list[Any] = field(default_factory=list)
     last_scan: ScanRun | None = None
@@ -165,13 +167,13 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     cards = access.visible_cards(actor).filter(status=CardStatus.OPEN)
     if f.region_code:
         cards = cards.filter(
-            Q(case__handling_region__code__startswith=prefix(f.region_code))
-            | Q(case__intake_region__code__startswith=prefix(f.region_code))
+            Q(handling_region__code__startswith=prefix(f.region_code))
+            | Q(intake_region__code__startswith=prefix(f.region_code))
         )
     if f.department_id is not None:
         stats = stats.filter(department_id=f.department_id)
         done = done.filter(department_id=f.department_id)
-        cards = cards.filter(case__handling_department_id=f.department_id)
+        cards = cards.filter(handling_department_id=f.department_id)
     rows = list(
         stats.values("status", "region_id", "department_id", "channel", "mode", "cross_region")
         .annotate(cnt=Sum("n"))
@@ -201,27 +203,36 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
     )
     finished, on_time = fin["cnt"] or 0, fin["ok"] or 0
-    kinds = {
-        row["kind"]: row["n"] for row in cards.values("kind").annotate(n=Count("id")).order_by()
-    }
-    red = cards.filter(kind__in=[CardKind.RED, CardKind.ESCALATED])
-    segments = {
-        row["segment"]: row["n"] for row in red.values("segment").annotate(n=Count("id")).order_by()
-    }
-    blamed_rows = (
-        red.values("region__name", "department__name", "window__name")
+    # One grouped read of the open cards gives the counts by kind, by segment and by
+    # responsible unit (open cards are few next to the cases).
+    kinds: dict[str, int] = {}
+    segments: dict[str, int] = {}
+    blame: dict[tuple[str, int | None, int | None], int] = {}
+    red_kinds = (CardKind.RED, CardKind.ESCALATED)
+    for row in (
+        cards.values("kind", "segment", "region_id", "department_id", "window_id")
         .annotate(n=Count("id"))
-        .order_by("-n")[:10]
+        .order_by()
+    ):
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["n"]
+        if row["kind"] in red_kinds:
+            segments[row["segment"]] = segments.get(row["segment"], 0) + row["n"]
+            key = (row["region_id"], row["department_id"], row["window_id"])
+            blame[key] = blame.get(key, 0) + row["n"]
+    top = sorted(blame.items(), key=lambda kv: -kv[1])[:10]
+    rnames = dict(Region.objects.filter(code__in={k[0] for k, _ in top}).values_list("code", "name"))
+    dnames = dict(
+        Department.objects.filter(pk__in={k[1] for k, _ in top if k[1]}).values_list("pk", "name")
     )
+    wnames = dict(Window.objects.filter(pk__in={k[2] for k, _ in top if k[2]}).values_list("pk", "name"))
     blamed = [
         (
-            " ".join(
-                x for x in (b["region__name"], b["department__name"] or b["window__name"]) if x
-            ),
-            b["n"],
+            " ".join(x for x in (rnames.get(r, r), dnames.get(d) if d else wnames.get(w, "")) if x),
+            n,
         )
-        for b in blamed_rows
+        for (r, d, w), n in top
     ]
+    red = cards.filter(kind__in=red_kinds)
     related = ("case", "region", "department", "window")
     overdue = list(
         red.select_related(*related).order_by("ref_date", "id")[:LIST_LIMIT]
@@ -258,6 +269,17 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         overdue=overdue,
         warned=warned,
         escalations=escalations,
+        unknown=list(
+            cards.filter(kind=CardKind.ANOMALY, rule="deadline_unknown")
+            .select_related(*related)
+            .order_by("ref_date", "id")[:LIST_LIMIT]
+        ),
+        anomalies=list(
+            cards.filter(kind=CardKind.ANOMALY)
+            .exclude(rule="deadline_unknown")
+            .select_related(*related)
+            .order_by("-raised_at", "-id")[:LIST_LIMIT]
+        ),
         last_scan=ScanRun.objects.filter(finished_at__isnull=False).first(),
     )
     d.satisfaction, d.satisfaction_departments = _satisfaction(regions, f)

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tongban.cases import selectors_staff as cases_sel
 from tongban.cases.views_staff import calendar, error_text, forbidden, today
 from tongban.core.calendar_store import calendar_coverage
 from tongban.core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
@@ -75,7 +74,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         error = exc
         f = selectors.filters_parse(request.user, {}, today=day)
     d = selectors.dashboard(request.user, f)
-    watch = cases_sel.supervision_watchlist(request.user, cal=calendar(), today=day)
     return render(
         request,
         "supervision/dashboard.html",
@@ -85,7 +83,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "error": error_text(error) if error else "",
             "charts": _chart_data(d),
             "echarts_src": ECHARTS_STATIC,
-            "watch": watch,
             "coverage": calendar_coverage(),
             "today": day,
             "kinds": dict(CardKind.choices),
