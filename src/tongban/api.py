@@ -48,6 +48,7 @@ def _register() -> None:
     from tongban.catalog import api_agreements, api_conformance, api_io, api_versions
     from tongban.ratings import api as ratings_api
     from tongban.regions.api import router as regions_router
+    from tongban.supervision import api as supervision_api
 
     api.add_router("/regions", regions_router)
     api.add_router("/catalog", catalog_api.router)
@@ -57,6 +58,7 @@ def _register() -> None:
     api.add_router("/catalog/manage", api_versions.router)
     api.add_router("/cases", cases_api.router)
     api.add_router("/ratings", ratings_api.router)
+    api.add_router("/supervision", supervision_api.router)
 
 
 _register()

@@ -49,9 +49,7 @@ def _generate(n: int) -> None:
     from tongban.core.calendar_store import work_calendar
 
     cal = work_calendar()
-    impls = list(
-        ItemImplementation.objects.select_related("current_version").order_by("id")
-    )
+    impls = list(ItemImplementation.objects.select_related("current_version").order_by("id"))
     # Working days around today, numbered: index 0 = the first working day after TODAY.
     days: list[date] = []
     d = TODAY - timedelta(days=200)
@@ -135,7 +133,8 @@ def _generate(n: int) -> None:
               1, sub.day::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '9 hours',
               -- most cases changed status in the last two days (step timers running)
               TIMESTAMPTZ '{TODAY.isoformat()} 09:00+08'
-                - make_interval(days => CASE WHEN p.h2 % 100 < 95 THEN p.h2 % 2 ELSE 3 + p.h2 % 8 END),
+                - make_interval(days => CASE WHEN p.h2 % 100 < 95 THEN p.h2 % 2
+                                             ELSE 3 + p.h2 % 8 END),
               sub.day::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '9 hours',
               CASE WHEN p.status IN ('submitted', 'pre_review') THEN NULL
                    ELSE acc.day::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '10 hours' END,
@@ -190,13 +189,18 @@ def _phase(args: argparse.Namespace) -> dict[str, Any]:
     _say(f"setup: {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     _generate(args.cases)
-    _say(f"generated {args.cases:,} open cases in {time.perf_counter() - t0:.1f} s (one INSERT … SELECT)")
+    _say(
+        f"generated {args.cases:,} open cases in {time.perf_counter() - t0:.1f} s "
+        "(one INSERT … SELECT)"
+    )
 
     cal = work_calendar()
     t0 = time.perf_counter()
     first = cards_scan(today=TODAY, cal=cal)
     scan_s = time.perf_counter() - t0
-    _say(f"scan (first of the day): {scan_s:.2f} s, raised {first.raised}, notified {first.notified}")
+    _say(
+        f"scan (first of the day): {scan_s:.2f} s, raised {first.raised}, notified {first.notified}"
+    )
     t0 = time.perf_counter()
     again = cards_scan(today=TODAY, cal=cal)
     rescan_s = time.perf_counter() - t0

@@ -233,7 +233,10 @@ class CaseDayStat(models.Model):
     n = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "region"]), models.Index(fields=["department", "day"])]
+        indexes = [
+            models.Index(fields=["day", "region"]),
+            models.Index(fields=["department", "day"]),
+        ]
 
 
 class FinishDayStat(models.Model):
@@ -251,4 +254,7 @@ class FinishDayStat(models.Model):
     promised_days = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "region"]), models.Index(fields=["department", "day"])]
+        indexes = [
+            models.Index(fields=["day", "region"]),
+            models.Index(fields=["department", "day"]),
+        ]

@@ -87,9 +87,9 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
     fin = FinishDayStat.objects.filter(in_region, day__gte=start, day__lte=end)
     per_dept = {
         r["department_id"]: r
-        for r in fin.values("department_id").annotate(
-            cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days")
-        ).order_by()
+        for r in fin.values("department_id")
+        .annotate(cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"))
+        .order_by()
     }
     total_fin = fin.aggregate(
         cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
@@ -102,11 +102,17 @@ def report_data(region_code: str, month: date) -> dict[str, Any]:
     by_kind = {r["kind"]: r["n"] for r in cards.values("kind").annotate(n=Count("id")).order_by()}
     by_segment = {
         r["segment"]: r["n"]
-        for r in cards.filter(kind=CardKind.RED).values("segment").annotate(n=Count("id")).order_by()
+        for r in cards.filter(kind=CardKind.RED)
+        .values("segment")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     red_by_dept = {
         r["department_id"]: r["n"]
-        for r in cards.filter(kind=CardKind.RED).values("department_id").annotate(n=Count("id")).order_by()
+        for r in cards.filter(kind=CardKind.RED)
+        .values("department_id")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     esc = Escalation.objects.filter(
         Q(case__handling_region__code__startswith=p) | Q(case__intake_region__code__startswith=p),
@@ -301,9 +307,7 @@ def reports_list(actor: Actor) -> list[MonthlyReport]:
     regions = access.require_supervisor(actor)
     qs = MonthlyReport.objects.select_related("region")
     if regions:
-        qs = qs.filter(
-            pk__in=[r.pk for r in qs if any(covers(g, r.region_id) for g in regions)]
-        )
+        qs = qs.filter(pk__in=[r.pk for r in qs if any(covers(g, r.region_id) for g in regions)])
     return list(qs.order_by("-month", "region_id")[:120])
 
 

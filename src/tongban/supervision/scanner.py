@@ -144,7 +144,7 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
     for rule, statuses, total, party, extra_join in phases:
         seg, region, dept, window = party
         for kind in (CardKind.RED, CardKind.YELLOW):
-            cte, params = "", []
+            cte, params = "", list[Any]()
             join = extra_join
             not_raised = _not_raised(f"'{kind}'", f"'{rule}'", f"c.{rule}")
             if kind == CardKind.RED:
@@ -168,14 +168,17 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
                 f"AND {not_raised} "
                 "ON CONFLICT DO NOTHING"
             )
-            _execute(sql, params + [_ts(now), _d(today), scan.pk] + cond_params)
+            _execute(sql, [*params, _ts(now), _d(today), scan.pk, *cond_params])
 
 
-def _step_cards(
-    scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz: ZoneInfo
-) -> None:
+def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz: ZoneInfo) -> None:
     days = sorted(
-        set(ProcessStep.objects.filter(days__gt=0).order_by().values_list("days", flat=True).distinct())
+        set(
+            ProcessStep.objects.filter(days__gt=0)
+            .order_by()
+            .values_list("days", flat=True)
+            .distinct()
+        )
     )
     rows = []
     for k in days:
@@ -213,7 +216,7 @@ def _step_cards(
         f"AND {not_raised} "
         "ON CONFLICT DO NOTHING"
     )
-    _execute(sql, params + [_ts(now), _d(today), scan.pk])
+    _execute(sql, [*params, _ts(now), _d(today), scan.pk])
 
 
 def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
@@ -282,10 +285,10 @@ def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
         .filter(reason="")
         .select_related("case")
     )
-    for e in refusals:
-        intake = e.action == "refuse_acceptance"
+    for r in refusals:
+        intake = r.action == "refuse_acceptance"
         seg = Segment.INTAKE if intake else Segment.DECISION
-        card(e.case, "refused_without_reason", e.at, seg, intake, e.actor_name)
+        card(r.case, "refused_without_reason", r.at, seg, intake, r.actor_name)
     decisions = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=["approve", "deny"])
     off = Case.objects.filter(decided_at__gte=since, status__in=rules.DECIDED).filter(
         Q(accepted_at__isnull=True) | ~Exists(decisions)
@@ -372,19 +375,21 @@ def _notify(scan: ScanRun) -> int:
         | Q(window_id__in=list(by_window), role=Role.CLERK)
     ).values("user_id", "department_id", "window_id", "role")
     for g in grants:
-        source = by_window.get(g["window_id"]) if g["window_id"] else by_dept.get(g["department_id"])
+        source = (
+            by_window.get(g["window_id"]) if g["window_id"] else by_dept.get(g["department_id"])
+        )
         for kind, n in (source or {}).items():
             recipients[g["user_id"]][kind] += n
     labels = dict(CardKind.choices)
     made = 0
     for user_id, kinds in sorted(recipients.items()):
         text = "、".join(f"{labels[k]} {n} 张" for k, n in sorted(kinds.items()))
-        n = Notification.objects.create(
+        msg = Notification.objects.create(
             recipient_id=user_id,
             subject="电子监察预警",
             body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
         )
-        enqueue("notifications.send", {"id": n.pk})
+        enqueue("notifications.send", {"id": msg.pk})
         made += 1
     return made
 

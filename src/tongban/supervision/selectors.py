@@ -196,9 +196,7 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     region_names = dict(
         Region.objects.filter(code__in=list(by["region"])).values_list("code", "name")
     )
-    dept_names = dict(
-        Department.objects.filter(pk__in=list(by["dept"])).values_list("pk", "name")
-    )
+    dept_names = dict(Department.objects.filter(pk__in=list(by["dept"])).values_list("pk", "name"))
     fin = done.aggregate(
         cnt=Sum("n"), ok=Sum("on_time"), used=Sum("used_days"), prom=Sum("promised_days")
     )
@@ -217,26 +215,28 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["n"]
         if row["kind"] in red_kinds:
             segments[row["segment"]] = segments.get(row["segment"], 0) + row["n"]
-            key = (row["region_id"], row["department_id"], row["window_id"])
-            blame[key] = blame.get(key, 0) + row["n"]
+            unit = (row["region_id"], row["department_id"], row["window_id"])
+            blame[unit] = blame.get(unit, 0) + row["n"]
     top = sorted(blame.items(), key=lambda kv: -kv[1])[:10]
-    rnames = dict(Region.objects.filter(code__in={k[0] for k, _ in top}).values_list("code", "name"))
+    rnames = dict(
+        Region.objects.filter(code__in={k[0] for k, _ in top}).values_list("code", "name")
+    )
     dnames = dict(
         Department.objects.filter(pk__in={k[1] for k, _ in top if k[1]}).values_list("pk", "name")
     )
-    wnames = dict(Window.objects.filter(pk__in={k[2] for k, _ in top if k[2]}).values_list("pk", "name"))
+    wnames = dict(
+        Window.objects.filter(pk__in={k[2] for k, _ in top if k[2]}).values_list("pk", "name")
+    )
     blamed = [
         (
-            " ".join(x for x in (rnames.get(r, r), dnames.get(d) if d else wnames.get(w, "")) if x),
+            " ".join(x for x in (rnames.get(r, r), _unit_name(d, w, dnames, wnames)) if x),
             n,
         )
         for (r, d, w), n in top
     ]
     red = cards.filter(kind__in=red_kinds)
     related = ("case", "region", "department", "window")
-    overdue = list(
-        red.select_related(*related).order_by("ref_date", "id")[:LIST_LIMIT]
-    )
+    overdue = list(red.select_related(*related).order_by("ref_date", "id")[:LIST_LIMIT])
     warned = list(
         cards.filter(kind__in=[CardKind.YELLOW, CardKind.STEP])
         .select_related(*related)
@@ -284,6 +284,14 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     )
     d.satisfaction, d.satisfaction_departments = _satisfaction(regions, f)
     return d
+
+
+def _unit_name(
+    dept: int | None, window: int | None, dnames: dict[int, str], wnames: dict[int, str]
+) -> str:
+    if dept is not None:
+        return dnames.get(dept, "")
+    return wnames.get(window, "") if window is not None else ""
 
 
 def _avg(total: int | None, n: int) -> Decimal | None:
@@ -371,9 +379,7 @@ def card_detail(actor: Actor, card_id: int) -> CardDetail:
 
 
 def escalation_get(actor: Actor, escalation_id: int) -> Escalation:
-    esc = (
-        escalations_visible(actor).select_related("card", "case").filter(pk=escalation_id).first()
-    )
+    esc = escalations_visible(actor).select_related("card", "case").filter(pk=escalation_id).first()
     if esc is None:
         raise NotFound("督办")
     return esc
@@ -408,4 +414,6 @@ def departments_for_filter(actor: Actor) -> list[Department]:
     regions = access.supervisor_regions(actor)
     if not regions:
         return []
-    return list(Department.objects.filter(_region_q(regions, "region__code")).order_by("region_id", "name"))
+    return list(
+        Department.objects.filter(_region_q(regions, "region__code")).order_by("region_id", "name")
+    )

@@ -44,7 +44,12 @@ def _user_id(actor: Actor) -> int | None:
 
 
 def _event(
-    card: Card, action: str, actor: Actor, at: datetime, note: str = "", esc: Escalation | None = None
+    card: Card,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    note: str = "",
+    esc: Escalation | None = None,
 ) -> CardEvent:
     return CardEvent.objects.create(
         card=card,
@@ -55,6 +60,11 @@ def _event(
         at=at,
         note=note,
     )
+
+
+def _system_user_id() -> int:
+    """督办 are issued by people; SYSTEM (tests, the demo) is not one."""
+    raise PermissionDenied("permission_denied", "督办须由监察人员发起")
 
 
 def _text(value: str, code: str, field: str) -> str:
@@ -173,7 +183,7 @@ def escalation_issue(
                 request=request,
                 reply_days=reply_days,
                 reply_deadline=deadline,
-                issued_by_id=_user_id(actor),
+                issued_by_id=_user_id(actor) or _system_user_id(),
                 issued_at=now,
             )
             _event(locked, "escalate", actor, now, request, esc)
@@ -193,8 +203,10 @@ def _escalation_move(
 ) -> Escalation:
     """The one write path of a 督办's status."""
     with transaction.atomic():
-        esc = Escalation.objects.select_for_update().select_related("card", "case").get(
-            pk=escalation.pk
+        esc = (
+            Escalation.objects.select_for_update()
+            .select_related("card", "case")
+            .get(pk=escalation.pk)
         )
         moves = ESCALATION_MOVES[esc.status]
         if esc.status == EscalationStatus.CLOSED:
@@ -205,11 +217,14 @@ def _escalation_move(
         who, action = moves[to]
         if who == SUPERVISOR:
             access.require_supervises_card(actor, esc.card)
-        elif who == ADDRESSEE and not isinstance(actor, SystemActor):
-            if not access.is_addressee(
+        elif (
+            who == ADDRESSEE
+            and not isinstance(actor, SystemActor)
+            and not access.is_addressee(
                 actor, department_id=esc.department_id, window_id=esc.window_id
-            ):
-                raise PermissionDenied("escalation_not_addressee")
+            )
+        ):
+            raise PermissionDenied("escalation_not_addressee")
         now = timezone.now()
         if to == EscalationStatus.REPLIED:
             esc.reply, esc.replied_by_id, esc.replied_at = text, _user_id(actor), now

@@ -100,7 +100,9 @@ def cards(request: HttpRequest) -> HttpResponse:
     try:
         rows = selectors.cards_list(request.user, status=status, kind=kind)
     except ValidationFailed as exc:
-        return render(request, "cases/staff/not_found.html", {"message": error_text(exc)}, 422)
+        return render(
+            request, "cases/staff/not_found.html", {"message": error_text(exc)}, status=422
+        )
     return render(
         request,
         "supervision/cards.html",
@@ -253,4 +255,6 @@ def report_file(request: HttpRequest, report_id: int, fmt: str) -> HttpResponseB
     path = report.report_path(r, fmt)
     name = f"monthly-report-{r.region_id}-{r.month:%Y-%m}.{fmt}"
     ctype = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
-    return FileResponse(path.open("rb"), content_type=ctype, as_attachment=fmt == "pdf", filename=name)
+    return FileResponse(
+        path.open("rb"), content_type=ctype, as_attachment=fmt == "pdf", filename=name
+    )

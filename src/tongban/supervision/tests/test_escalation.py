@@ -31,11 +31,16 @@ def test_issue_reply_close_loop(late) -> None:  # type: ignore[no-untyped-def]
     assert esc.reply_deadline == date(2026, 3, 13) and esc.department_id == late.world.dept.pk
     assert Notification.objects.filter(recipient=late.world.approver, subject="督办通知").exists()
     esc = escalation_reply(
-        actor=late.world.approver, escalation=esc, reply="材料待核，已于今日办结", today=date(2026, 3, 11)
+        actor=late.world.approver,
+        escalation=esc,
+        reply="材料待核，已于今日办结",
+        today=date(2026, 3, 11),
     )
     assert esc.status == "replied" and not esc.replied_late
     assert Notification.objects.filter(recipient=late.supervisor, subject="督办已答复").exists()
-    esc = escalation_close(actor=late.supervisor, escalation=esc, outcome="答复属实", close_card=True)
+    esc = escalation_close(
+        actor=late.supervisor, escalation=esc, outcome="答复属实", close_card=True
+    )
     assert esc.status == "closed"
     late.card.refresh_from_db()
     assert late.card.status == CardStatus.CLOSED
@@ -84,14 +89,22 @@ def test_who_may_act(late) -> None:  # type: ignore[no-untyped-def]
     elsewhere = make_user("sy_sup", "supervisor", "210100")
     with pytest.raises(PermissionDenied) as e:
         escalation_issue(
-            actor=elsewhere, card=late.card, request="督办", reply_days=3,
-            today=date(2026, 3, 10), cal=work_calendar(),
+            actor=elsewhere,
+            card=late.card,
+            request="督办",
+            reply_days=3,
+            today=date(2026, 3, 10),
+            cal=work_calendar(),
         )
     assert e.value.code == "region_scope"
     with pytest.raises(PermissionDenied):
         escalation_issue(
-            actor=late.world.approver, card=late.card, request="督办", reply_days=3,
-            today=date(2026, 3, 10), cal=work_calendar(),
+            actor=late.world.approver,
+            card=late.card,
+            request="督办",
+            reply_days=3,
+            today=date(2026, 3, 10),
+            cal=work_calendar(),
         )
     esc = _issue(late)
     with pytest.raises(PermissionDenied) as e:

@@ -55,7 +55,9 @@ def test_generate_archive_and_download(late, _archive: Path) -> None:  # type: i
         ).stdout.decode()
         assert "政务服务电子监察月通报" in text and "长治市人力资源和社会保障局" in text
     # Regenerating replaces the month's archive, never duplicates it.
-    report.report_generate(actor=late.supervisor, month="2026-03", region_code="140400", today=date(2026, 4, 2))
+    report.report_generate(
+        actor=late.supervisor, month="2026-03", region_code="140400", today=date(2026, 4, 2)
+    )
     assert MonthlyReport.objects.count() == 1
     sup = Client()
     sup.force_login(late.supervisor)

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,7 +98,11 @@ def test_rule_per_item_changes_the_yellow_threshold() -> None:
         actor=SYSTEM, implementation=world.impl, yellow_days=3, yellow_percent=0, step_timers=False
     )
     assert cards_scan(today=date(2026, 3, 12), cal=cal).raised == {
-        "yellow": 1, "red": 0, "escalated": 0, "step": 0, "anomaly": 0
+        "yellow": 1,
+        "red": 0,
+        "escalated": 0,
+        "step": 0,
+        "anomaly": 0,
     }
 
 
@@ -118,7 +122,9 @@ def test_step_timer_and_notification_of_staff() -> None:
     assert [m.subject for m in msgs] == ["电子监察预警"] and "环节超时 1 张" in msgs[0].body
     assert r.notified >= 2  # reviewer and approver of the department
     # Moving on (new status) resolves it.
-    Case.objects.filter(pk=case.pk).update(status="approved", status_changed_at=datetime(2026, 3, 5, 10, tzinfo=TZ))
+    Case.objects.filter(pk=case.pk).update(
+        status="approved", status_changed_at=datetime(2026, 3, 5, 10, tzinfo=TZ)
+    )
     assert cards_scan(today=date(2026, 3, 5), cal=cal).resolved == 1
 
 

@@ -29,7 +29,9 @@ def test_dashboard_shows_cards_counts_and_filters(late) -> None:  # type: ignore
     assert 'data-kpi="total">1<' in body  # one case submitted in the period
     assert "echarts/echarts.esm.min.js" in body and "cdn" not in body.lower()
     # Filters: another department → nothing of ours.
-    other = sup.get(f"/workbench/supervision/?period=custom&start=2026-03-01&end=2026-03-31&department={late.world.dept.pk}")
+    other = sup.get(
+        f"/workbench/supervision/?period=custom&start=2026-03-01&end=2026-03-31&department={late.world.dept.pk}"
+    )
     assert late.case.case_number in other.content.decode()
     bad = sup.get("/workbench/supervision/?period=custom&start=2026-04-01&end=2026-03-01")
     assert bad.status_code == 422 and "period_invalid" in bad.content.decode()
@@ -56,7 +58,9 @@ def test_card_page_escalate_reply_and_close_through_forms(late) -> None:  # type
     assert page.status_code == 200 and "发起督办" in page.content.decode()
     r = sup.post(url + "escalate/", {"request": "", "reply_days": "3"})
     assert r.status_code == 422 and "escalation_request_required" in r.content.decode()
-    r = sup.post(url + "escalate/", {"request": "请<script>alert(1)</script>说明", "reply_days": "3"})
+    r = sup.post(
+        url + "escalate/", {"request": "请<script>alert(1)</script>说明", "reply_days": "3"}
+    )
     assert r.status_code == 302
     esc = Escalation.objects.get(card=late.card)
     dept = _client(late.world.approver)
@@ -70,7 +74,10 @@ def test_card_page_escalate_reply_and_close_through_forms(late) -> None:  # type
     r = dept.post(url + f"escalations/{esc.pk}/reply/", {"reply": "再答复"})
     assert r.status_code == 409 and "escalation_closed" in r.content.decode()
     # The department sees its own cards list; a stranger gets 403; anonymous → login.
-    assert late.case.case_number in dept.get("/workbench/supervision/cards/?status=closed").content.decode()
+    assert (
+        late.case.case_number
+        in dept.get("/workbench/supervision/cards/?status=closed").content.decode()
+    )
     assert dept.get("/workbench/supervision/").status_code == 403
     stranger = _client(make_user("nobody", "applicant", "140400"))
     assert stranger.get("/workbench/supervision/cards/").status_code == 403
@@ -85,9 +92,17 @@ def test_card_of_another_region_is_not_found(late) -> None:  # type: ignore[no-u
 
 def test_escalation_closed_via_services_shows_outcome(late) -> None:  # type: ignore[no-untyped-def]
     esc = escalation_issue(
-        actor=late.supervisor, card=late.card, request="督办", reply_days=2,
-        today=date(2026, 3, 10), cal=work_calendar(),
+        actor=late.supervisor,
+        card=late.card,
+        request="督办",
+        reply_days=2,
+        today=date(2026, 3, 10),
+        cal=work_calendar(),
     )
     escalation_close(actor=late.supervisor, escalation=esc, outcome="约谈部门负责人")
-    body = _client(late.supervisor).get(f"/workbench/supervision/cards/{late.card.pk}/").content.decode()
+    body = (
+        _client(late.supervisor)
+        .get(f"/workbench/supervision/cards/{late.card.pk}/")
+        .content.decode()
+    )
     assert "约谈部门负责人" in body and 'data-status="closed"' in body
