@@ -111,7 +111,7 @@ class Card(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "kind", "region"]),
+            models.Index(fields=["status", "kind", "ref_date"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["scan"]),
             models.Index(fields=["raised_on", "kind"]),
@@ -258,3 +258,29 @@ class FinishDayStat(models.Model):
             models.Index(fields=["day", "region"]),
             models.Index(fields=["department", "day"]),
         ]
+
+
+class CardCount(models.Model):
+    """Open cards counted by kind, segment and responsible unit, with the case scope
+    (regions, deciding department), rebuilt at the end of every scan: the dashboard's
+    counts come from here (as of the last scan) instead of counting a large card table."""
+
+    kind = models.CharField(max_length=16)
+    segment = models.CharField(max_length=16)
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    window = models.ForeignKey(
+        "accounts.Window", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    intake_region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    handling_region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    handling_department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    n = models.PositiveIntegerField()

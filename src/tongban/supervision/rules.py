@@ -43,6 +43,7 @@ STEP_ROLE = {
     "denied": "approver",
 }
 DECIDED = ("approved", "denied", "result_issued", "delivered", "closed")
+DECIDED_OPEN = ("approved", "denied", "result_issued")
 
 RULE_LABELS = {
     "acceptance_deadline": "受理期限",

@@ -32,6 +32,7 @@ from tongban.notifications.models import Notification
 from tongban.supervision import rules
 from tongban.supervision.models import (
     Card,
+    CardCount,
     CardEvent,
     CardKind,
     Escalation,
@@ -181,12 +182,14 @@ def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz
         )
     )
     rows = []
+    boundaries = []
     for k in days:
         try:
             since = rules.step_overdue_since(cal, today, k)
         except CalendarExhausted:
             continue
         boundary = datetime.combine(since + timedelta(days=1), time.min, tz)
+        boundaries.append(boundary)
         rows.append((k, _ts(boundary)))
     if not rows:
         return
@@ -195,8 +198,26 @@ def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz
     ref = _local_date("c.status_changed_at")
     rule = "'step_' || CAST(p.position AS TEXT)"
     not_raised = _not_raised("'step'", rule, ref)
+    # The first step of each (version, role) with its timer, as a derived table.
+    first = (
+        f"SELECT p.version_id, p.role, p.position, p.days, p.name FROM {STEP} p "
+        f"JOIN (SELECT version_id, role, MIN(position) AS position FROM {STEP} "
+        "GROUP BY version_id, role) f ON f.version_id = p.version_id AND f.role = p.role "
+        "AND f.position = p.position WHERE p.days > 0 AND p.counted_in_limit"
+    )
+    # Candidates first, materialised with their step role: joined to the small step and
+    # boundary tables by hash, never by an index scan per step (PostgreSQL misestimates
+    # the CASE join and would otherwise pick a nested loop).
+    cand = (
+        "SELECT c.id, c.version_id, c.implementation_id, c.status_changed_at, "
+        "c.intake_window_id, c.intake_region_id, c.handling_region_id, "
+        f"c.handling_department_id, CASE c.status {role_case} END AS step_role "
+        f"FROM {CASE} c WHERE c.status IN {_in(list(rules.STEP_ROLE))} "
+        "AND c.status_changed_at < %s"
+    )
     sql = (
-        f"WITH {cte} INSERT INTO {CARD} ({_COLUMNS}) "
+        f"WITH {cte}, fs AS ({first}), c AS MATERIALIZED ({cand}) "
+        f"INSERT INTO {CARD} ({_COLUMNS}) "
         f"SELECT c.id, 'step', {rule}, {ref}, "
         f"CASE WHEN p.role = 'clerk' THEN '{Segment.INTAKE}' ELSE '{Segment.DECISION}' END, "
         "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
@@ -205,18 +226,14 @@ def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz
         "THEN NULL ELSE c.handling_department_id END, "
         "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
         f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
-        f"FROM {CASE} c "
-        f"JOIN {STEP} p ON p.version_id = c.version_id AND p.role = CASE c.status {role_case} END "
-        f"AND p.position = (SELECT MIN(p2.position) FROM {STEP} p2 "
-        "WHERE p2.version_id = c.version_id AND p2.role = p.role) "
+        "FROM c JOIN fs p ON p.version_id = c.version_id AND p.role = c.step_role "
         "JOIN sd ON sd.k = p.days "
         f"LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
-        f"WHERE c.status IN {_in(list(rules.STEP_ROLE))} AND p.counted_in_limit "
-        "AND (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary "
+        "WHERE (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary "
         f"AND {not_raised} "
         "ON CONFLICT DO NOTHING"
     )
-    _execute(sql, [*params, _ts(now), _d(today), scan.pk])
+    _execute(sql, [*params, _ts(max(boundaries)), _ts(now), _d(today), scan.pk])
 
 
 def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
@@ -245,6 +262,8 @@ def _unknown_deadline_cards(scan: ScanRun, today: date, now: datetime) -> None:
         "c.handling_region_id, c.handling_department_id, NULL, 'open', %s, %s, %s, '', "
         f"{_CASE_SCOPE} FROM {CASE} c "
         f"WHERE c.deadline_unknown AND c.submitted_at IS NOT NULL "
+        # (unknown deadlines are NULL: lets the (status, promised_deadline) index serve)
+        "AND (c.promised_deadline IS NULL OR c.acceptance_deadline IS NULL) "
         f"AND c.status IN {_in(sorted(s.value for s in OPEN))} "
         f"AND {not_raised} "
         "ON CONFLICT DO NOTHING"
@@ -290,7 +309,9 @@ def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
         seg = Segment.INTAKE if intake else Segment.DECISION
         card(r.case, "refused_without_reason", r.at, seg, intake, r.actor_name)
     decisions = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=["approve", "deny"])
-    off = Case.objects.filter(decided_at__gte=since, status__in=rules.DECIDED).filter(
+    # Decided, result not yet delivered (indexed by status): where a decision made off the
+    # platform shows up; older finished cases are not re-examined.
+    off = Case.objects.filter(decided_at__gte=since, status__in=rules.DECIDED_OPEN).filter(
         Q(accepted_at__isnull=True) | ~Exists(decisions)
     )
     for c in off:
@@ -394,6 +415,21 @@ def _notify(scan: ScanRun) -> int:
     return made
 
 
+def _count_open_cards() -> None:
+    """Rebuild the open-card counts the dashboard reads (see models.CardCount)."""
+    table = CardCount._meta.db_table
+    cols = (
+        "kind, segment, region_id, department_id, window_id, intake_region_id, "
+        "handling_region_id, handling_department_id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table}")
+        cur.execute(
+            f"INSERT INTO {table} ({cols}, n) SELECT {cols}, COUNT(*) FROM {CARD} "
+            f"WHERE status = 'open' GROUP BY {cols}"
+        )
+
+
 def _max_threshold() -> int:
     top = ItemVersion.objects.aggregate(m=Max("promised_days"))["m"] or 0
     rule = WarningRule.objects.aggregate(d=Max("yellow_days"), p=Max("yellow_percent"))
@@ -430,6 +466,7 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
         )
         resolved = _resolve(scan, today, now)
         notified = _notify(scan)
+        _count_open_cards()
         scan.raised = {k: v for k, v in raised.items()}
         scan.resolved = resolved
         scan.notified = notified

@@ -21,9 +21,11 @@ from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.regions.codes import covers, prefix
 from tongban.regions.models import Region
 from tongban.supervision import access
+from tongban.supervision.access import region_filter
 from tongban.supervision.models import (
     Card,
     CardEvent,
+    CardCount,
     CardKind,
     CardStatus,
     CaseDayStat,
@@ -207,9 +209,20 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     segments: dict[str, int] = {}
     blame: dict[tuple[str, int | None, int | None], int] = {}
     red_kinds = (CardKind.RED, CardKind.ESCALATED)
+    counts = CardCount.objects.filter(
+        region_filter(
+            access.supervisor_regions(actor) if not f.region_code else [f.region_code],
+            intake="intake_region__code",
+            handling="handling_region__code",
+        )
+        if not isinstance(actor, SystemActor) or f.region_code
+        else Q()
+    )
+    if f.department_id is not None:
+        counts = counts.filter(handling_department_id=f.department_id)
     for row in (
-        cards.values("kind", "segment", "region_id", "department_id", "window_id")
-        .annotate(n=Count("id"))
+        counts.values("kind", "segment", "region_id", "department_id", "window_id")
+        .annotate(n=Sum("n"))
         .order_by()
     ):
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["n"]
@@ -234,14 +247,9 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         )
         for (r, d, w), n in top
     ]
-    red = cards.filter(kind__in=red_kinds)
     related = ("case", "region", "department", "window")
-    overdue = list(red.select_related(*related).order_by("ref_date", "id")[:LIST_LIMIT])
-    warned = list(
-        cards.filter(kind__in=[CardKind.YELLOW, CardKind.STEP])
-        .select_related(*related)
-        .order_by("ref_date", "id")[:LIST_LIMIT]
-    )
+    overdue = _earliest(cards, red_kinds, related)
+    warned = _earliest(cards, (CardKind.YELLOW, CardKind.STEP), related)
     escalations = list(
         escalations_visible(actor)
         .exclude(status=EscalationStatus.CLOSED)
@@ -284,6 +292,20 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
     )
     d.satisfaction, d.satisfaction_departments = _satisfaction(regions, f)
     return d
+
+
+def _earliest(
+    cards: QuerySet[Card], kinds: tuple[str, ...], related: tuple[str, ...]
+) -> list[Card]:
+    """The LIST_LIMIT open cards of ``kinds`` with the earliest ref_date: one query per
+    kind, each walking the (status, kind, ref_date) index and stopping early."""
+    rows: list[Card] = []
+    for kind in kinds:
+        rows += (
+            cards.filter(kind=kind).select_related(*related).order_by("ref_date", "id")[:LIST_LIMIT]
+        )
+    rows.sort(key=lambda c: (c.ref_date, c.pk))
+    return rows[:LIST_LIMIT]
 
 
 def _unit_name(
