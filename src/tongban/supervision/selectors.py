@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from tongban.accounts.models import Department, Window
 from tongban.cases.models import CaseMode, Channel
@@ -24,8 +24,8 @@ from tongban.supervision import access
 from tongban.supervision.access import region_filter
 from tongban.supervision.models import (
     Card,
-    CardEvent,
     CardCount,
+    CardEvent,
     CardKind,
     CardStatus,
     CaseDayStat,
