@@ -253,10 +253,15 @@ def _parse_month(value: str | date, today: date) -> date:
 
 
 def report_generate(
-    *, actor: Actor, month: str | date, region_code: str | None, today: date
+    *,
+    actor: Actor,
+    month: str | date,
+    region_code: str | None,
+    today: date,
+    refresh: bool = True,
 ) -> MonthlyReport:
     """Generate (or regenerate) the report of ``month`` for ``region_code`` (default: the
-    supervisor's first region)."""
+    supervisor's first region). ``refresh``: bring the rollups up to date first."""
     regions = access.require_supervisor(actor)
     month = _parse_month(month, today)
     region_code = region_code or (regions[0] if regions else None)
@@ -264,7 +269,8 @@ def report_generate(
         raise ValidationFailed("region_unknown", field="region")
     if regions and not any(covers(r, region_code) for r in regions):
         raise PermissionDenied("region_scope")
-    stats_refresh(today=today, cal=work_calendar())
+    if refresh:
+        stats_refresh(today=today, cal=work_calendar())
     html, pdf, figures = report_render(region_code, month)
     folder = _archive_dir() / region_code
     folder.mkdir(parents=True, exist_ok=True)
@@ -296,10 +302,12 @@ def reports_generate_due(*, today: date) -> list[MonthlyReport]:
         set(RoleGrant.objects.filter(role=Role.SUPERVISOR).values_list("region_id", flat=True))
     )
     done = set(MonthlyReport.objects.filter(month=month).values_list("region_id", flat=True))
+    due = [r for r in regions if r not in done]
+    if due:
+        stats_refresh(today=today, cal=work_calendar())
     return [
-        report_generate(actor=SYSTEM, month=month, region_code=r, today=today)
-        for r in regions
-        if r not in done
+        report_generate(actor=SYSTEM, month=month, region_code=r, today=today, refresh=False)
+        for r in due
     ]
 
 

@@ -467,6 +467,11 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
         resolved = _resolve(scan, today, now)
         notified = _notify(scan)
         _count_open_cards()
+        if connection.vendor == "postgresql" and sum(raised.values()) > 10_000:
+            # A big batch of new cards: refresh the planner's statistics now rather than
+            # when autovacuum gets to it, or the next anti-joins are planned for an
+            # empty table.
+            _execute(f"ANALYZE {CARD}", [])
         scan.raised = {k: v for k, v in raised.items()}
         scan.resolved = resolved
         scan.notified = notified
