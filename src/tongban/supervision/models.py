@@ -67,19 +67,35 @@ class ScanRun(models.Model):
 
 
 class Card(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    # Few indexes on purpose: a scan may insert a few hundred thousand cards. The unique
+    # constraint (case first) serves lookups by case.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=CardKind.choices)
     rule = models.CharField(max_length=40)  # see rules.RULE_LABELS
     # The deadline a deadline card is about; the day the watched step started (step
     # cards); the day of the event (anomaly cards).
     ref_date = models.DateField()
     segment = models.CharField(max_length=16, choices=Segment.choices)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     window = models.ForeignKey(
-        "accounts.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Window",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     status = models.CharField(max_length=16, choices=CardStatus.choices, default=CardStatus.OPEN)
     raised_at = models.DateTimeField()
@@ -95,7 +111,7 @@ class Card(models.Model):
     handling_department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    scan = models.ForeignKey(
+    scan = models.ForeignKey(  # indexed: history and notifications read a scan's cards
         ScanRun, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -113,11 +129,6 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["status", "kind", "ref_date"]),
             models.Index(fields=["department", "status"]),
-            models.Index(fields=["scan"]),
-            models.Index(fields=["raised_on", "kind"]),
-            models.Index(fields=["case", "status"]),
-            models.Index(fields=["status", "handling_region"]),
-            models.Index(fields=["status", "handling_department"]),
         ]
 
 
@@ -174,13 +185,20 @@ class CardEvent(models.Model):
     """One line of a card's history (raised, resolved, 督办 issued/replied/closed …).
     Append-only."""
 
-    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="events")
+    card = models.ForeignKey(
+        Card, on_delete=models.PROTECT, related_name="events", db_index=False
+    )  # (card, at) below serves it
     escalation = models.ForeignKey(
         Escalation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(max_length=24)
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=128, blank=True)
     at = models.DateTimeField()

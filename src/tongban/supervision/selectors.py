@@ -176,25 +176,21 @@ def dashboard(actor: Actor, f: Filters) -> Dashboard:
         stats = stats.filter(department_id=f.department_id)
         done = done.filter(department_id=f.department_id)
         cards = cards.filter(handling_department_id=f.department_id)
-    rows = list(
-        stats.values("status", "region_id", "department_id", "channel", "mode", "cross_region")
-        .annotate(cnt=Sum("n"))
-        .order_by()
-    )
-    by: dict[str, dict[Any, int]] = {k: {} for k in ("status", "region", "dept", "ch", "mode")}
-    cross = total = 0
-    for r in rows:
-        n = r["cnt"]
-        total += n
-        cross += n if r["cross_region"] else 0
-        for key, value in (
-            ("status", r["status"]),
-            ("region", r["region_id"]),
-            ("dept", r["department_id"]),
-            ("ch", r["channel"]),
-            ("mode", r["mode"]),
-        ):
-            by[key][value] = by[key].get(value, 0) + n
+    # One small GROUP BY per dimension over the rollup's day range (never the cross
+    # product of all dimensions, which can be tens of thousands of rows).
+    by: dict[str, dict[Any, int]] = {}
+    for key, column in (
+        ("status", "status"),
+        ("region", "region_id"),
+        ("dept", "department_id"),
+        ("ch", "channel"),
+        ("mode", "mode"),
+    ):
+        by[key] = {
+            r[column]: r["cnt"] for r in stats.values(column).annotate(cnt=Sum("n")).order_by()
+        }
+    totals = stats.aggregate(total=Sum("n"), cross=Sum("n", filter=Q(cross_region=True)))
+    total, cross = totals["total"] or 0, totals["cross"] or 0
     region_names = dict(
         Region.objects.filter(code__in=list(by["region"])).values_list("code", "name")
     )
