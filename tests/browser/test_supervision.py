@@ -99,7 +99,13 @@ def test_dashboard_and_escalation_loop(page: Any, live_server: Any, shot: Any) -
     page.click("button:has-text('办结督办')")
     page.wait_for_selector("[data-escalation][data-status=closed]")
     history = page.locator("#history li").all_inner_texts()
-    assert [h.split(" · ")[1] for h in history] == ["系统亮牌", "发起督办", "部门答复", "督办办结", "监察人员办结"]
+    assert [h.split(" · ")[1] for h in history] == [
+        "系统亮牌",
+        "发起督办",
+        "部门答复",
+        "督办办结",
+        "监察人员办结",
+    ]
     shot(page, "supervision-card")
     assert Card.objects.get(case=red, kind="red").status == "closed"
 

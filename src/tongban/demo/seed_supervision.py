@@ -61,14 +61,24 @@ def _start_day(cal: WorkCalendar, today: date, status: str, days: int, promised:
     return d
 
 
-def _case(key: str, status: str, days: int, applicant: User, approver: User,
-          impls: list[ItemImplementation], today: date, cal: WorkCalendar) -> Case | None:
+def _case(
+    key: str,
+    status: str,
+    days: int,
+    applicant: User,
+    approver: User,
+    impls: list[ItemImplementation],
+    today: date,
+    cal: WorkCalendar,
+) -> Case | None:
     existing = Case.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
     intake = IntakeInput(
         applicant=ApplicantInput(
-            kind="person", name=applicant.display_name, code=applicant.id_number,
+            kind="person",
+            name=applicant.display_name,
+            code=applicant.id_number,
             phone=applicant.phone,
         ),
         channel="pc",
@@ -84,8 +94,12 @@ def _case(key: str, status: str, days: int, applicant: User, approver: User,
                 case = case_create_draft(actor=applicant, implementation=impl, intake=intake)
                 for m in case.materials.filter(status=MaterialStatus.MISSING):
                     material_upload(
-                        actor=applicant, case=case, material_id=m.pk, file_name=f"{m.name}.pdf",
-                        data=PDF, claimed_type="application/pdf",
+                        actor=applicant,
+                        case=case,
+                        material_id=m.pk,
+                        file_name=f"{m.name}.pdf",
+                        data=PDF,
+                        claimed_type="application/pdf",
                     )
                 for to in PATHS[status]:
                     actor = applicant if to == "submitted" else approver
@@ -125,11 +139,17 @@ def seed_supervision(*, today: date, region_key: str = "changzhi") -> int:
     if red is not None and not Escalation.objects.filter(card=red).exists():
         try:
             esc = escalation_issue(
-                actor=supervisor, card=red, request="该件已超过承诺办结时间，请说明原因并尽快办结。",
-                reply_days=3, today=today, cal=cal,
+                actor=supervisor,
+                card=red,
+                request="该件已超过承诺办结时间，请说明原因并尽快办结。",
+                reply_days=3,
+                today=today,
+                cal=cal,
             )
             escalation_reply(
-                actor=approver, escalation=esc, today=today,
+                actor=approver,
+                escalation=esc,
+                today=today,
                 reply="因申请人补充的证明材料需与外省核实，已加急处理，预计两个工作日内办结。",
             )
         except TongbanError:
