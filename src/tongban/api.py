@@ -47,7 +47,9 @@ def _register() -> None:
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_agreements, api_conformance, api_io, api_versions
     from tongban.licences import api as licences_api
+    from tongban.ratings import api as ratings_api
     from tongban.regions.api import router as regions_router
+    from tongban.supervision import api as supervision_api
 
     api.add_router("/regions", regions_router)
     api.add_router("/catalog", catalog_api.router)
@@ -57,6 +59,8 @@ def _register() -> None:
     api.add_router("/catalog/manage", api_versions.router)
     api.add_router("/cases", cases_api.router)
     api.add_router("/licences", licences_api.router)
+    api.add_router("/ratings", ratings_api.router)
+    api.add_router("/supervision", supervision_api.router)
 
 
 _register()

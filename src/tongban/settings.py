@@ -5,6 +5,7 @@ from __future__ import annotations
 import dj_database_url
 
 from tongban.config import CONFIG
+from tongban.supervision.assets import echarts_static_dir
 
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
@@ -26,6 +27,8 @@ INSTALLED_APPS = [
     "tongban.federation",
     "tongban.notifications",
     "tongban.licences",
+    "tongban.ratings",
+    "tongban.supervision",
     "tongban.web",
 ]
 
@@ -107,6 +110,8 @@ STATIC_ROOT = str(CONFIG.data_dir / "staticfiles")
 MEDIA_ROOT = str(CONFIG.data_dir / "media")
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
+# ECharts ships inside the instaui-echarts wheel; served as /static/echarts/echarts.esm.min.js.
+STATICFILES_DIRS = [("echarts", echarts_static_dir())]
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.upload_max_bytes

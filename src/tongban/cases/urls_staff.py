@@ -1,8 +1,8 @@
 """Staff workbenches, mounted at /workbench/."""
 
-from django.urls import path
+from django.urls import include, path
 
-from tongban.cases import views_clerk, views_department, views_staff, views_supervision
+from tongban.cases import views_clerk, views_department, views_staff
 
 app_name = "workbench"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("clerk/", views_clerk.clerk_home, name="clerk"),
     path("clerk/intake/", views_clerk.intake, name="intake"),
     path("inbox/", views_department.inbox, name="inbox"),
-    path("supervision/", views_supervision.watchlist, name="supervision"),
+    path("supervision/", include("tongban.supervision.urls")),
     path("cases/<str:ref>/", views_staff.case_page, name="case"),
     path("cases/<str:ref>/move/", views_staff.case_move, name="move"),
     path(

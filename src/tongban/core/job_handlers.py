@@ -16,6 +16,8 @@ PERIODIC: list[Periodic] = [
     Periodic("catalog.refresh_current", Daily(0, 5, "Asia/Shanghai")),
     Periodic("core.prune_jobs", Daily(3, 30, "Asia/Shanghai")),
     Periodic("licences.expire_due", Daily(0, 10, "Asia/Shanghai")),
+    Periodic("supervision.scan", Daily(6, 30, "Asia/Shanghai")),
+    Periodic("supervision.monthly_report", Daily(1, 15, "Asia/Shanghai")),
 ]
 
 # Finished jobs are kept this long for inspection in the admin.

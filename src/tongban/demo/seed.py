@@ -40,6 +40,8 @@ from tongban.demo.orgs import BY_KEY, REGIONS, RegionSpec
 from tongban.demo.results import DemoSummary, SeededOrgs
 from tongban.demo.seed_accounts import seed_accounts
 from tongban.demo.seed_licences import seed_licences
+from tongban.demo.seed_ratings import seed_ratings
+from tongban.demo.seed_supervision import seed_supervision
 from tongban.demo.services import themes_ensure
 from tongban.demo.spec import ItemSpec
 from tongban.regions.models import Region
@@ -61,6 +63,8 @@ def demo_seed(*, today: date | None = None) -> DemoSummary:
         _seed_agreements(created)
         accounts = seed_accounts(orgs, created)
         seed_licences(created, today=today)
+        created["ratings"] += seed_ratings()
+        created["supervision_cards"] += seed_supervision(today=today)
     return DemoSummary(
         created=dict(created),
         totals=demo_totals(),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tongban.cases.urls_applicant")),
     path("messages/", include("tongban.notifications.urls")),
     path("", include("tongban.licences.urls")),
+    path("", include("tongban.ratings.urls")),
 ]

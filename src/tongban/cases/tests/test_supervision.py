@@ -7,6 +7,8 @@ from tongban.cases.models import MaterialStatus
 from tongban.cases.services import case_create_draft, case_transition
 from tongban.cases.services_materials import material_upload
 from tongban.cases.testing import PDF_BYTES, build_world, online
+from tongban.core.calendar_store import work_calendar
+from tongban.supervision.scanner import cards_scan
 from tongban.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,8 @@ def test_supervisor_sees_cases_whose_deadline_could_not_be_computed() -> None:
     ):
         case = case_transition(actor=actor, case=case, to=to, today=date(2026, 12, 14))
     assert case.deadline_unknown
+    # The supervision scan (every morning) lists it on the supervisor's dashboard.
+    cards_scan(today=date(2026, 12, 14), cal=work_calendar())
     sup = Client()
     sup.force_login(make_user("sup_cz", "supervisor", "140400"))
     page = sup.get("/workbench/supervision/")

@@ -1,0 +1,480 @@
+"""The scanner: every open case against its deadlines, in a handful of set-based SQL
+statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``), never a Python loop over the
+case table. Idempotent: a card is raised once (unique per case, kind, rule and ref_date)
+and a rescan of an unchanged day raises nothing. See docs/adr/0014-supervision-scanner.md.
+
+Working-day arithmetic is done once per scan in Python for the few distinct thresholds
+(``rules.cutoffs``) and joined in as a small VALUES table, so the database compares
+stored deadlines with dates and never needs the calendar.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import Trim
+from django.utils import timezone
+
+from tongban.accounts.models import Role, RoleGrant
+from tongban.cases.models import Case, CaseEvent, Shipment
+from tongban.cases.transitions import OPEN
+from tongban.catalog.models import FeeItem, ItemVersion, ProcessStep
+from tongban.core.calendar import CalendarExhausted, WorkCalendar
+from tongban.core.jobs import enqueue
+from tongban.notifications.models import Notification
+from tongban.supervision import rules
+from tongban.supervision.models import (
+    Card,
+    CardCount,
+    CardEvent,
+    CardKind,
+    Escalation,
+    ScanRun,
+    Segment,
+    WarningRule,
+)
+
+CARD = Card._meta.db_table
+EVENT = CardEvent._meta.db_table
+RULE = WarningRule._meta.db_table
+CASE = Case._meta.db_table
+STEP = ProcessStep._meta.db_table
+SHIPMENT = Shipment._meta.db_table
+ESCALATION = Escalation._meta.db_table
+
+_COLUMNS = (
+    "case_id, kind, rule, ref_date, segment, region_id, department_id, window_id, "
+    "status, raised_at, raised_on, scan_id, detail, intake_region_id, handling_region_id, "
+    "handling_department_id"
+)
+_CASE_SCOPE = "c.intake_region_id, c.handling_region_id, c.handling_department_id"
+
+
+@dataclass
+class ScanResult:
+    scan_id: int
+    today: date
+    raised: dict[str, int] = field(default_factory=dict)
+    resolved: int = 0
+    notified: int = 0
+
+    @property
+    def total_raised(self) -> int:
+        return sum(self.raised.values())
+
+
+def _in(values: tuple[str, ...] | list[str]) -> str:
+    """An SQL IN list of fixed identifiers (our own constants, never user input)."""
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+def _d(value: date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _ts(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _local_date(col: str) -> str:
+    """SQL for the local (settings.TIME_ZONE) date of a timestamp column."""
+    tz = settings.TIME_ZONE
+    if connection.vendor == "postgresql":
+        return f"CAST(({col} AT TIME ZONE '{tz}') AS date)"
+    # SQLite stores UTC text; the zone's offset (China has no summer time).
+    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta(0)
+    hours = int(offset.total_seconds() // 3600)
+    return f"date({col}, '{hours:+d} hours')"
+
+
+def _values_cte(name: str, cols: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    marks = ", ".join("(" + ", ".join(["%s"] * len(r)) + ")" for r in rows)
+    params = [v for r in rows for v in r]
+    return f"{name}({cols}) AS (VALUES {marks})", params
+
+
+def _execute(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _not_raised(kind_sql: str, rule_sql: str, ref_sql: str) -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {CARD} x WHERE x.case_id = c.id AND x.kind = {kind_sql} "
+        f"AND x.rule = {rule_sql} AND x.ref_date = {ref_sql})"
+    )
+
+
+def _threshold_sql(total: str) -> str:
+    a = f"COALESCE(r.yellow_days, {rules.DEFAULT_YELLOW_DAYS})"
+    b = f"(COALESCE(r.yellow_percent, {rules.DEFAULT_YELLOW_PERCENT}) * {total} / 100)"
+    return f"CASE WHEN {a} >= {b} THEN {a} ELSE {b} END"
+
+
+# Who answers for each phase: (segment, region, department, window) as SQL.
+_INTAKE_PARTY = (
+    f"'{Segment.INTAKE}'",
+    "CASE WHEN c.intake_window_id IS NULL THEN c.handling_region_id ELSE c.intake_region_id END",
+    "CASE WHEN c.intake_window_id IS NULL THEN c.handling_department_id END",
+    "c.intake_window_id",
+)
+_RUNNING_PARTY = (
+    f"CASE WHEN t.case_id IS NULL THEN '{Segment.DECISION}' ELSE '{Segment.TRANSIT}' END",
+    "CASE WHEN t.case_id IS NULL THEN c.handling_region_id ELSE c.intake_region_id END",
+    "CASE WHEN t.case_id IS NULL THEN c.handling_department_id END",
+    "CASE WHEN t.case_id IS NULL THEN NULL ELSE c.intake_window_id END",
+)
+_IN_TRANSIT = (
+    f"LEFT JOIN (SELECT DISTINCT case_id FROM {SHIPMENT} WHERE kind = 'originals' "
+    "AND sent_at IS NOT NULL AND received_at IS NULL) t ON t.case_id = c.id"
+)
+
+
+def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, date]) -> None:
+    phases = (
+        ("acceptance_deadline", rules.BEFORE_ACCEPTANCE, "5", _INTAKE_PARTY, ""),
+        ("promised_deadline", rules.RUNNING, "c.promised_days", _RUNNING_PARTY, _IN_TRANSIT),
+    )
+    for rule, statuses, total, party, extra_join in phases:
+        seg, region, dept, window = party
+        for kind in (CardKind.RED, CardKind.YELLOW):
+            cte, params = "", list[Any]()
+            join = extra_join
+            not_raised = _not_raised(f"'{kind}'", f"'{rule}'", f"c.{rule}")
+            if kind == CardKind.RED:
+                cond = f"c.{rule} < %s"
+                cond_params = [_d(today)]
+            elif not th:
+                continue  # the calendar does not reach past today
+            else:
+                cte, params = _values_cte("th", "t, cutoff", [(t, _d(d)) for t, d in th.items()])
+                cte = "WITH " + cte + " "
+                join += f" JOIN th ON th.t = {_threshold_sql(total)}"
+                cond = f"c.{rule} >= %s AND c.{rule} <= th.cutoff"
+                cond_params = [_d(today)]
+            sql = (
+                f"{cte}INSERT INTO {CARD} ({_COLUMNS}) "
+                f"SELECT c.id, '{kind}', '{rule}', c.{rule}, {seg}, {region}, {dept}, {window}, "
+                f"'open', %s, %s, %s, '', {_CASE_SCOPE} "
+                f"FROM {CASE} c LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
+                f"{join} "
+                f"WHERE c.status IN {_in(statuses)} AND c.{rule} IS NOT NULL AND {cond} "
+                f"AND {not_raised} "
+                "ON CONFLICT DO NOTHING"
+            )
+            _execute(sql, [*params, _ts(now), _d(today), scan.pk, *cond_params])
+
+
+def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz: ZoneInfo) -> None:
+    days = sorted(
+        set(
+            ProcessStep.objects.filter(days__gt=0)
+            .order_by()
+            .values_list("days", flat=True)
+            .distinct()
+        )
+    )
+    rows = []
+    boundaries = []
+    for k in days:
+        try:
+            since = rules.step_overdue_since(cal, today, k)
+        except CalendarExhausted:
+            continue
+        boundary = datetime.combine(since + timedelta(days=1), time.min, tz)
+        boundaries.append(boundary)
+        rows.append((k, _ts(boundary)))
+    if not rows:
+        return
+    cte, params = _values_cte("sd", "k, boundary", rows)
+    role_case = " ".join(f"WHEN '{s}' THEN '{r}'" for s, r in sorted(rules.STEP_ROLE.items()))
+    ref = _local_date("c.status_changed_at")
+    rule = "'step_' || CAST(p.position AS TEXT)"
+    not_raised = _not_raised("'step'", rule, ref)
+    # The first step of each (version, role) with its timer, as a derived table.
+    first = (
+        f"SELECT p.version_id, p.role, p.position, p.days, p.name FROM {STEP} p "
+        f"JOIN (SELECT version_id, role, MIN(position) AS position FROM {STEP} "
+        "GROUP BY version_id, role) f ON f.version_id = p.version_id AND f.role = p.role "
+        "AND f.position = p.position WHERE p.days > 0 AND p.counted_in_limit"
+    )
+    # Candidates first, materialised with their step role: joined to the small step and
+    # boundary tables by hash, never by an index scan per step (PostgreSQL misestimates
+    # the CASE join and would otherwise pick a nested loop).
+    cand = (
+        "SELECT c.id, c.version_id, c.implementation_id, c.status_changed_at, "
+        "c.intake_window_id, c.intake_region_id, c.handling_region_id, "
+        f"c.handling_department_id, CASE c.status {role_case} END AS step_role "
+        f"FROM {CASE} c WHERE c.status IN {_in(list(rules.STEP_ROLE))} "
+        "AND c.status_changed_at < %s"
+    )
+    sql = (
+        f"WITH {cte}, fs AS ({first}), c AS MATERIALIZED ({cand}) "
+        f"INSERT INTO {CARD} ({_COLUMNS}) "
+        f"SELECT c.id, 'step', {rule}, {ref}, "
+        f"CASE WHEN p.role = 'clerk' THEN '{Segment.INTAKE}' ELSE '{Segment.DECISION}' END, "
+        "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
+        "THEN c.intake_region_id ELSE c.handling_region_id END, "
+        "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
+        "THEN NULL ELSE c.handling_department_id END, "
+        "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
+        f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
+        "FROM c JOIN fs p ON p.version_id = c.version_id AND p.role = c.step_role "
+        "JOIN sd ON sd.k = p.days "
+        f"LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
+        "WHERE (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary "
+        f"AND {not_raised} "
+        "ON CONFLICT DO NOTHING"
+    )
+    _execute(sql, [*params, _ts(max(boundaries)), _ts(now), _d(today), scan.pk])
+
+
+def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
+    sql = (
+        f"INSERT INTO {CARD} ({_COLUMNS}) "
+        "SELECT e.case_id, 'escalated', 'escalation_reply', e.reply_deadline, k.segment, "
+        "k.region_id, e.department_id, e.window_id, 'open', %s, %s, %s, '', "
+        "k.intake_region_id, k.handling_region_id, k.handling_department_id "
+        f"FROM {ESCALATION} e JOIN {CARD} k ON k.id = e.card_id "
+        "WHERE e.status = 'issued' AND e.reply_deadline < %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {CARD} x WHERE x.case_id = e.case_id AND x.kind = 'escalated' "
+        "AND x.rule = 'escalation_reply' AND x.ref_date = e.reply_deadline) "
+        "ON CONFLICT DO NOTHING"
+    )
+    _execute(sql, [_ts(now), _d(today), scan.pk, _d(today)])
+
+
+def _unknown_deadline_cards(scan: ScanRun, today: date, now: datetime) -> None:
+    """Open cases whose deadline could not be computed (the calendar does not cover the
+    year): an anomaly card each, so the supervisor's watch list is read from the cards."""
+    ref = _local_date("c.submitted_at")
+    not_raised = _not_raised("'anomaly'", "'deadline_unknown'", ref)
+    sql = (
+        f"INSERT INTO {CARD} ({_COLUMNS}) "
+        f"SELECT c.id, 'anomaly', 'deadline_unknown', {ref}, '{Segment.DECISION}', "
+        "c.handling_region_id, c.handling_department_id, NULL, 'open', %s, %s, %s, '', "
+        f"{_CASE_SCOPE} FROM {CASE} c "
+        f"WHERE c.deadline_unknown AND c.submitted_at IS NOT NULL "
+        # (unknown deadlines are NULL: lets the (status, promised_deadline) index serve)
+        "AND (c.promised_deadline IS NULL OR c.acceptance_deadline IS NULL) "
+        f"AND c.status IN {_in(sorted(s.value for s in OPEN))} "
+        f"AND {not_raised} "
+        "ON CONFLICT DO NOTHING"
+    )
+    _execute(sql, [_ts(now), _d(today), scan.pk])
+
+
+def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
+    """Anomalies among recent events and decisions (bounded by the lookback window)."""
+    since = now - timedelta(days=rules.ANOMALY_LOOKBACK_DAYS)
+    cards: list[Card] = []
+
+    def card(case: Case, rule: str, at: datetime, seg: str, intake: bool, detail: str) -> None:
+        window = case.intake_window_id if intake else None
+        cards.append(
+            Card(
+                case=case,
+                kind=CardKind.ANOMALY,
+                rule=rule,
+                ref_date=timezone.localdate(at),
+                segment=seg,
+                region_id=case.intake_region_id if window else case.handling_region_id,
+                department_id=None if window else case.handling_department_id,
+                window_id=window,
+                raised_at=now,
+                raised_on=today,
+                scan=scan,
+                detail=detail[:300],
+                intake_region_id=case.intake_region_id,
+                handling_region_id=case.handling_region_id,
+                handling_department_id=case.handling_department_id,
+            )
+        )
+
+    refusals = (
+        CaseEvent.objects.filter(at__gte=since, action__in=["refuse_acceptance", "deny"])
+        .annotate(reason=Trim("opinion"))
+        .filter(reason="")
+        .select_related("case")
+    )
+    for r in refusals:
+        intake = r.action == "refuse_acceptance"
+        seg = Segment.INTAKE if intake else Segment.DECISION
+        card(r.case, "refused_without_reason", r.at, seg, intake, r.actor_name)
+    decisions = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=["approve", "deny"])
+    # Decided, result not yet delivered (indexed by status): where a decision made off the
+    # platform shows up; older finished cases are not re-examined.
+    off = Case.objects.filter(decided_at__gte=since, status__in=rules.DECIDED_OPEN).filter(
+        Q(accepted_at__isnull=True) | ~Exists(decisions)
+    )
+    for c in off:
+        assert c.decided_at is not None
+        card(c, "off_platform", c.decided_at, Segment.DECISION, False, "")
+    fees = CaseEvent.objects.filter(at__gte=since, data__has_key="fee_charged_fen")
+    fees = fees.select_related("case", "case__version")
+    standards: dict[int, list[str]] = defaultdict(list)
+    events = list(fees)
+    versions = {e.case.version_id for e in events}
+    for vid, std in FeeItem.objects.filter(version_id__in=versions).values_list(
+        "version_id", "standard"
+    ):
+        standards[vid].append(std)
+    for e in events:
+        try:
+            charged = int(e.data["fee_charged_fen"])
+        except (TypeError, ValueError):
+            charged = -1  # unreadable amounts are anomalies too
+        v = e.case.version
+        if charged < 0 or rules.fee_differs(
+            charged_fen=charged, is_fee=v.is_fee, standards=standards[v.pk]
+        ):
+            card(e.case, "fee_mismatch", e.at, Segment.DECISION, False, f"收费 {charged} 分")
+    Card.objects.bulk_create(cards, ignore_conflicts=True)
+
+
+def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
+    """Open deadline cards whose condition no longer holds become resolved."""
+    ref = _local_date("c.status_changed_at")
+    today_p = _d(today)
+    cond = (
+        f"(k.rule = 'acceptance_deadline' AND (c.status NOT IN {_in(rules.BEFORE_ACCEPTANCE)} "
+        "OR c.acceptance_deadline IS NULL OR c.acceptance_deadline <> k.ref_date "
+        "OR (k.kind = 'yellow' AND k.ref_date < %s))) "
+        f"OR (k.rule = 'promised_deadline' AND (c.status NOT IN {_in(rules.RUNNING)} "
+        "OR c.promised_deadline IS NULL OR c.promised_deadline <> k.ref_date "
+        "OR (k.kind = 'yellow' AND k.ref_date < %s))) "
+        f"OR (k.kind = 'step' AND (c.status NOT IN {_in(list(rules.STEP_ROLE))} "
+        f"OR {ref} <> k.ref_date)) "
+        f"OR (k.rule = 'deadline_unknown' AND (NOT c.deadline_unknown "
+        f"OR c.status NOT IN {_in(sorted(s.value for s in OPEN))})) "
+        f"OR (k.kind = 'escalated' AND NOT EXISTS (SELECT 1 FROM {ESCALATION} e "
+        "WHERE e.case_id = k.case_id AND e.status = 'issued' AND e.reply_deadline = k.ref_date))"
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id "
+            f"WHERE k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown') "
+            f"AND ({cond})",
+            [today_p, today_p],
+        )
+        ids = [r[0] for r in cur.fetchall()]
+    if not ids:
+        return 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        Card.objects.filter(pk__in=chunk).update(status="resolved", resolved_at=now)
+        CardEvent.objects.bulk_create(
+            [CardEvent(card_id=pk, action="resolve", actor_name="系统", at=now) for pk in chunk]
+        )
+    return len(ids)
+
+
+def _notify(scan: ScanRun) -> int:
+    """One message per responsible person per scan, summarising their new cards."""
+    counts = (
+        Card.objects.filter(scan=scan)
+        .values("department_id", "window_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    by_dept: dict[int, dict[str, int]] = defaultdict(dict)
+    by_window: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in counts:
+        if row["window_id"]:
+            by_window[row["window_id"]][row["kind"]] = row["n"]
+        elif row["department_id"]:
+            by_dept[row["department_id"]][row["kind"]] = row["n"]
+    recipients: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    grants = RoleGrant.objects.filter(
+        Q(department_id__in=list(by_dept), role__in=[Role.APPROVER, Role.REVIEWER])
+        | Q(window_id__in=list(by_window), role=Role.CLERK)
+    ).values("user_id", "department_id", "window_id", "role")
+    for g in grants:
+        source = (
+            by_window.get(g["window_id"]) if g["window_id"] else by_dept.get(g["department_id"])
+        )
+        for kind, n in (source or {}).items():
+            recipients[g["user_id"]][kind] += n
+    labels = dict(CardKind.choices)
+    made = 0
+    for user_id, kinds in sorted(recipients.items()):
+        text = "、".join(f"{labels[k]} {n} 张" for k, n in sorted(kinds.items()))
+        msg = Notification.objects.create(
+            recipient_id=user_id,
+            subject="电子监察预警",
+            body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
+        )
+        enqueue("notifications.send", {"id": msg.pk})
+        made += 1
+    return made
+
+
+def _count_open_cards() -> None:
+    """Rebuild the open-card counts the dashboard reads (see models.CardCount)."""
+    table = CardCount._meta.db_table
+    cols = (
+        "kind, segment, region_id, department_id, window_id, intake_region_id, "
+        "handling_region_id, handling_department_id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table}")
+        cur.execute(
+            f"INSERT INTO {table} ({cols}, n) SELECT {cols}, COUNT(*) FROM {CARD} "
+            f"WHERE status = 'open' GROUP BY {cols}"
+        )
+
+
+def _max_threshold() -> int:
+    top = ItemVersion.objects.aggregate(m=Max("promised_days"))["m"] or 0
+    rule = WarningRule.objects.aggregate(d=Max("yellow_days"), p=Max("yellow_percent"))
+    days = max(rules.DEFAULT_YELLOW_DAYS, rule["d"] or 0)
+    pct = max(rules.DEFAULT_YELLOW_PERCENT, rule["p"] or 0)
+    return max(days, max(top, 5) * pct // 100)
+
+
+def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -> ScanResult:
+    """Evaluate every open case; raise new cards, resolve stale ones, notify."""
+    now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
+    th: dict[int, date] = {}
+    for t in range(_max_threshold() + 1):
+        try:
+            th[t] = rules.remaining_cutoff(cal, today, t)
+        except CalendarExhausted:
+            break  # larger thresholds need a year the calendar does not know
+    with transaction.atomic():
+        scan = ScanRun.objects.create(today=today, started_at=now)
+        # (sqlite3 reports no rowcount for WITH … INSERT: count the scan's cards instead)
+        _deadline_cards(scan, today, now, th)
+        _step_cards(scan, today, now, cal, tz)
+        _escalated_cards(scan, today, now)
+        _anomaly_cards(scan, today, now)
+        _unknown_deadline_cards(scan, today, now)
+        raised = {k: 0 for k in CardKind.values}
+        for row in Card.objects.filter(scan=scan).values("kind").annotate(n=Count("id")):
+            raised[row["kind"]] = row["n"]
+        _execute(
+            f"INSERT INTO {EVENT} (card_id, escalation_id, action, actor_id, actor_name, at, note) "
+            f"SELECT id, NULL, 'raise', NULL, '系统', %s, '' FROM {CARD} WHERE scan_id = %s",
+            [_ts(now), scan.pk],
+        )
+        resolved = _resolve(scan, today, now)
+        notified = _notify(scan)
+        _count_open_cards()
+        if connection.vendor == "postgresql" and sum(raised.values()) > 10_000:
+            # A big batch of new cards: refresh the planner's statistics now rather than
+            # when autovacuum gets to it, or the next anti-joins are planned for an
+            # empty table.
+            _execute(f"ANALYZE {CARD}", [])
+        scan.raised = {k: v for k, v in raised.items()}
+        scan.resolved = resolved
+        scan.notified = notified
+        scan.finished_at = timezone.now()
+        scan.save(update_fields=["raised", "resolved", "notified", "finished_at"])
+    return ScanResult(scan.pk, today, dict(scan.raised), resolved, notified)

@@ -1,0 +1,108 @@
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from tongban.cases.models import Case
+from tongban.core.calendar_store import work_calendar
+from tongban.supervision.models import Escalation
+from tongban.supervision.services import escalation_close, escalation_issue
+from tongban.supervision.stats import stats_refresh
+from tongban.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_dashboard_shows_cards_counts_and_filters(late) -> None:  # type: ignore[no-untyped-def]
+    stats_refresh(today=date(2026, 3, 10), cal=work_calendar())
+    sup = _client(late.supervisor)
+    page = sup.get("/workbench/supervision/?period=custom&start=2026-03-01&end=2026-03-31")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert late.case.case_number in body and "超期办件（红牌 1）" in body
+    assert 'data-kpi="total">1<' in body  # one case submitted in the period
+    assert "echarts/echarts.esm.min.js" in body and "cdn" not in body.lower()
+    # Filters: another department → nothing of ours.
+    other = sup.get(
+        f"/workbench/supervision/?period=custom&start=2026-03-01&end=2026-03-31&department={late.world.dept.pk}"
+    )
+    assert late.case.case_number in other.content.decode()
+    bad = sup.get("/workbench/supervision/?period=custom&start=2026-04-01&end=2026-03-01")
+    assert bad.status_code == 422 and "period_invalid" in bad.content.decode()
+    assert sup.get("/workbench/supervision/?region=510400").status_code == 403  # not theirs
+    assert sup.get("/workbench/supervision/?region=999999").status_code == 422
+    # Another city's supervisor does not see the case.
+    sy = _client(make_user("sy_sup", "supervisor", "210100"))
+    assert late.case.case_number not in sy.get("/workbench/supervision/").content.decode()
+
+
+def test_the_echarts_file_is_served_locally() -> None:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("echarts/echarts.esm.min.js")
+    assert path is not None
+    with open(path, "rb") as f:
+        assert b"Apache Software Foundation" in f.read(2000)
+
+
+def test_card_page_escalate_reply_and_close_through_forms(late) -> None:  # type: ignore[no-untyped-def]
+    sup = _client(late.supervisor)
+    url = f"/workbench/supervision/cards/{late.card.pk}/"
+    page = sup.get(url)
+    assert page.status_code == 200 and "发起督办" in page.content.decode()
+    r = sup.post(url + "escalate/", {"request": "", "reply_days": "3"})
+    assert r.status_code == 422 and "escalation_request_required" in r.content.decode()
+    r = sup.post(
+        url + "escalate/", {"request": "请<script>alert(1)</script>说明", "reply_days": "3"}
+    )
+    assert r.status_code == 302
+    esc = Escalation.objects.get(card=late.card)
+    dept = _client(late.world.approver)
+    body = dept.get(url).content.decode()
+    assert "提交答复" in body and "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;" in body
+    r = dept.post(url + f"escalations/{esc.pk}/reply/", {"reply": "已办结"})
+    assert r.status_code == 302
+    r = sup.post(url + f"escalations/{esc.pk}/close/", {"outcome": "同意", "close_card": "1"})
+    assert r.status_code == 302
+    r = dept.post(url + f"escalations/{esc.pk}/reply/", {"reply": "再答复"})
+    assert r.status_code == 409 and "escalation_closed" in r.content.decode()
+    # The department sees its own cards list; a stranger gets 403; anonymous → login.
+    assert (
+        late.case.case_number
+        in dept.get("/workbench/supervision/cards/?status=closed").content.decode()
+    )
+    assert dept.get("/workbench/supervision/").status_code == 403
+    stranger = _client(make_user("nobody", "applicant", "140400"))
+    assert stranger.get("/workbench/supervision/cards/").status_code == 403
+    assert Client().get(url).status_code == 302
+
+
+def test_card_of_another_region_is_not_found(late) -> None:  # type: ignore[no-untyped-def]
+    sy = _client(make_user("sy_sup", "supervisor", "210100"))
+    assert sy.get(f"/workbench/supervision/cards/{late.card.pk}/").status_code == 404
+    assert Case.objects.filter(pk=late.case.pk).exists()
+
+
+def test_escalation_closed_via_services_shows_outcome(late) -> None:  # type: ignore[no-untyped-def]
+    esc = escalation_issue(
+        actor=late.supervisor,
+        card=late.card,
+        request="督办",
+        reply_days=2,
+        today=date(2026, 3, 10),
+        cal=work_calendar(),
+    )
+    escalation_close(actor=late.supervisor, escalation=esc, outcome="约谈部门负责人")
+    body = (
+        _client(late.supervisor)
+        .get(f"/workbench/supervision/cards/{late.card.pk}/")
+        .content.decode()
+    )
+    assert "约谈部门负责人" in body and 'data-status="closed"' in body
