@@ -89,6 +89,18 @@ MESSAGES: dict[str, str] = {
     "no_deliver_result_right": "本窗口没有合作协议授予的该事项审批结果送达权，请选择邮寄送达",
     "import_conflicting_rows": "同一基本编码或同一实施机关在多行中的信息不一致",
     "import_department_mismatch": "实施机关统一社会信用代码已登记，但名称或行政区划与文件不一致",
+    # cases across nodes, 多地联办, evidence queries
+    "remote_transfer_too_large": "办件材料总量超过节点间单次传输上限",
+    "remote_file_digest_mismatch": "收到的材料文件与其摘要不符",
+    "remote_not_served": "该事项不由本节点办理",
+    "remote_version_unknown": "本节点没有该事项的对应版本",
+    "remote_sender_required": "该消息只能来自其他节点",
+    "joint_needs_parts": "多地联办至少包含两个不同的事项部分",
+    "item_no_joint_mode": "该事项未开通多地联办",
+    "no_joint_agreement": "本窗口与办理地之间没有开通多地联办的合作协议",
+    "evidence_kind_unknown": "对端节点没有该类核验服务",
+    "evidence_consent_required": "数据共享核验须记录申请人的授权同意",
+    "evidence_purpose_required": "数据共享核验须以办件编号说明用途",
     # working-day calendar
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
