@@ -35,6 +35,7 @@ from tongban.cases.services_remote import (
 )
 from tongban.cases.services_remote_node import sender
 from tongban.core.errors import PermissionDenied
+from tongban.federation import evidence  # noqa: F401  (registers the evidence query handler)
 from tongban.federation.outbox import consumer
 from tongban.federation.schemas import message_schema
 

@@ -377,6 +377,7 @@ def case_transition(
                 recipient_region_id=locked.intake_region_id,
                 payload={
                     "case_number": locked.case_number,
+                    "regions": [locked.handling_region_id],  # what the sender speaks for
                     "from": frm,
                     "to": to,
                     "revision": locked.revision,
@@ -388,6 +389,7 @@ def case_transition(
 def handoff_payload(case: Case) -> dict[str, Any]:
     return {
         "case_number": case.case_number,
+        "regions": [case.intake_region_id],  # what the sender speaks for
         "task_code": case.implementation.task_code,
         "version": case.version.version,
         "intake_region": case.intake_region_id,

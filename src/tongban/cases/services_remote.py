@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, MaterialStatus, Shipment
 from tongban.cases.services import _event, case_transition
-from tongban.cases.services_remote_node import remote_node_for, send, this_node
+from tongban.cases.services_remote_node import remote_node_for, send, speaks_for, this_node
 from tongban.cases.transitions import SYSTEM, CaseStatus
 from tongban.catalog.models import ItemImplementation, ItemVersion
 from tongban.config import CONFIG
@@ -101,7 +101,7 @@ def transfer_payload(case: Case) -> dict[str, Any]:
     window = case.intake_window
     return {
         "case_number": case.case_number,
-        "regions": [case.intake_region_id],
+        "regions": speaks_for(case.intake_region_id),
         "task_code": case.implementation.task_code,
         "version": case.version.version,
         "item_name": case.item_name,
@@ -306,7 +306,9 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
         files = _files_of(materials, since=asked.at if asked else None)
     return {
         "case_number": case.case_number,
-        "regions": [case.handling_region_id if case.handled_for_node else case.intake_region_id],
+        "regions": speaks_for(
+            case.handling_region_id if case.handled_for_node else case.intake_region_id
+        ),
         "decider": bool(case.handled_for_node),
         "event": {
             "seq": event.seq,

@@ -123,6 +123,27 @@ def remote_node_for(code: str) -> str | None:
     return None if node == me else node
 
 
+def own_regions() -> list[str]:
+    """The region codes this node serves (what its messages may speak for)."""
+    lb = _LOOPBACK.get()
+    if lb is not None:
+        return sorted(p for p, n in lb.regions.items() if n == lb.node)
+    me = this_node_id()
+    if me is None:
+        return []
+    from tongban.federation.registry import node_entry
+
+    return list(node_entry(me).regions)
+
+
+def speaks_for(code: str) -> list[str]:
+    """``[code]`` when this node serves it, else every region this node serves (an online
+    application records the deciding region as its intake region; the node that took it
+    in speaks for its own regions)."""
+    mine = own_regions()
+    return [code] if any(covers(r, code) for r in mine) else mine
+
+
 def sender() -> str | None:
     """The node that sent the message being applied (None outside a remote delivery)."""
     meta = current_envelope()
