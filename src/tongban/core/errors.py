@@ -105,6 +105,37 @@ MESSAGES: dict[str, str] = {
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
     ),
+    # federation (node registry, envelopes, delivery between nodes)
+    "node_not_configured": "本节点未配置节点标识 (TONGBAN_NODE_ID)",
+    "node_key_missing": "本节点没有当前有效的签名密钥，请执行 tongban node init 或轮换密钥",
+    "registry_unavailable": "无法读取节点注册表",
+    "registry_malformed": "节点注册表格式不正确",
+    "registry_unsigned": "节点注册表未经枢纽签名，拒绝使用",
+    "registry_signature_invalid": "节点注册表的枢纽签名无效，拒绝使用",
+    "registry_expired": "节点注册表不在有效期内，拒绝使用",
+    "region_no_node": "注册表中没有服务该行政区划的节点",
+    "peer_unknown": "注册表中没有该节点",
+    "peer_unreachable": "对方节点暂时无法连接",
+    "peer_rejected": "对方节点拒绝了请求",
+    "peer_answer_invalid": "对方节点的应答未通过验证",
+    "rpc_handler_error": "对方节点处理请求时出错",
+    "envelope_malformed": "消息信封格式不正确",
+    "recipient_mismatch": "消息的接收节点不是本节点",
+    "sender_unknown": "发送节点不在注册表中",
+    "sender_expired": "发送节点的注册已过期",
+    "key_unknown": "签名密钥不属于发送节点",
+    "key_expired": "签名密钥不在有效期内",
+    "payload_digest_mismatch": "消息内容与摘要 (SM3) 不符",
+    "signature_invalid": "消息签名无效",
+    "timestamp_outside_window": "消息时间超出允许范围（可能是重放）",
+    "duplicate": "重复的消息（已处理过）",
+    "seq_already_applied": "该序号的消息已处理过",
+    "regions_missing": "消息未声明所涉行政区划",
+    "region_not_served": "发送节点不服务消息所涉的行政区划",
+    "type_unknown": "本节点不处理该类消息",
+    "schema_version_unsupported": "不支持该消息格式版本",
+    "schema_invalid": "消息内容不符合格式定义",
+    "consumer_failed": "处理消息时出错，等待重发",
 }
 
 

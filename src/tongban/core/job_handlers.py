@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tongban.core.jobs import Daily, Periodic, job_handler
+from tongban.core.jobs import Daily, Every, Periodic, job_handler
 
 # Periodic jobs: (handler, when). Each due run is queued once per period.
 PERIODIC: list[Periodic] = [
     Periodic("catalog.refresh_current", Daily(0, 5, "Asia/Shanghai")),
     Periodic("core.prune_jobs", Daily(3, 30, "Asia/Shanghai")),
+    Periodic("federation.sweep", Every(30)),
+    Periodic("federation.prune_log", Daily(3, 45, "Asia/Shanghai")),
 ]
 
 # Finished jobs are kept this long for inspection in the admin.
