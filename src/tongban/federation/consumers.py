@@ -25,7 +25,7 @@ def consumer(message_type: str) -> Callable[[Consumer], Consumer]:
 
 
 def consumer_for(message_type: str) -> Consumer | None:
-    _load()
+    load_domains()
     return _CONSUMERS.get(message_type)
 
 
@@ -39,7 +39,7 @@ def apply(message_type: str, payload: dict[str, Any], meta: EnvelopeMeta | None)
 _loaded = False
 
 
-def _load() -> None:
+def load_domains() -> None:
     """Consumers register on import of their domain's module; make sure they are."""
     global _loaded
     if not _loaded:

@@ -26,7 +26,7 @@ from tongban import config
 from tongban.core import signing
 from tongban.core.jobs import enqueue
 from tongban.federation import schemas
-from tongban.federation.consumers import Consumer, apply, consumer
+from tongban.federation.consumers import Consumer, apply, consumer, load_domains
 from tongban.federation.context import EnvelopeMeta
 from tongban.federation.models import InboxMessage, OutboxMessage, OutboxStatus
 
@@ -66,6 +66,7 @@ def outbox_write(
 
             node = node_for_region(recipient_region_id)
     node = "" if node in (None, me) else node
+    load_domains()  # the domains' schemas and consumers are registered on import
     version = schemas.latest_version(type) or 1
     if node:
         if not payload.get("regions"):

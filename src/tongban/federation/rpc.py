@@ -44,9 +44,9 @@ def query_handler(type: str) -> Callable[[QueryHandler], QueryHandler]:
 
 
 def _handler(type: str) -> QueryHandler | None:
-    from tongban.federation.consumers import _load
+    from tongban.federation.consumers import load_domains
 
-    _load()  # query handlers live next to consumers in the domains' modules
+    load_domains()  # query handlers live next to consumers in the domains' modules
     return _HANDLERS.get(type)
 
 
