@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tongban.federation.testing.cluster import Cluster, Node, NodeSpec, free_port
-from tongban.federation.testing.faults import Faults, FaultProxy
+from tongban.federation.testing.faults import FaultProxy, Faults
 
 SPECS = [NodeSpec("a", ["510400"], "攀枝花"), NodeSpec("b", ["140400"], "长治")]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from tongban.federation.testing.chaos import run_chaos
 from tongban.federation.testing.cluster import Cluster, NodeSpec
 
