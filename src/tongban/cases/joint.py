@@ -149,6 +149,8 @@ def joint_application_create(
             raise PermissionDenied("no_joint_agreement", field=f"parts.{i}.task_code")
         impls.append(impl)
     first = impls[0]
+    first_version = first.current_version
+    assert first_version is not None
     with transaction.atomic():
         user = _actor_user(actor)
         coordinator = _coordinator(window, first)
@@ -156,7 +158,7 @@ def joint_application_create(
         parent = Case.objects.create(
             idempotency_key=key or None,
             implementation=first,
-            version=first.current_version,
+            version=first_version,
             item_name=("多地联办：" + "、".join(i.current_version.name for i in impls))[:200],  # type: ignore[union-attr]
             item_kind=first.current_version.kind,  # type: ignore[union-attr]
             statutory_days=max(i.current_version.statutory_days for i in impls),  # type: ignore[union-attr]

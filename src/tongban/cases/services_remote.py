@@ -204,7 +204,7 @@ def remote_case_receive(*, payload: dict[str, Any], sender: str) -> Case:
     if remote_node_for(impl.region_id) is not None:
         raise PermissionDenied("remote_not_served", field="task_code")
     version = ItemVersion.objects.filter(
-        implementation=impl, version=payload.get("version")
+        implementation=impl, version=int(payload.get("version") or 0)
     ).first()
     if version is None:
         raise ValidationFailed("remote_version_unknown", field="version")
