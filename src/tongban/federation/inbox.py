@@ -87,80 +87,126 @@ def inbox_receive(wires: list[Any], *, now: datetime | None = None) -> list[Outc
             opened.append(open_envelope(wire, registry=registry, me=me, now=now, window=_window()))
         except Rejected as exc:
             opened.append(_reject(wire, exc))
-    outcomes: list[Outcome] = []
     with transaction.atomic():
+        batch = _Batch([o for o in opened if isinstance(o, Opened)])
+        outcomes = []
         for item in opened:
             if isinstance(item, tuple):
                 outcome, rec = item
-                log_append([rec])
+                batch.log.append(rec)
             else:
-                outcome = _receive_one(item)
+                outcome = batch.receive(item)
             outcomes.append(outcome)
+        batch.finish()
     return outcomes
 
 
-def _receive_one(env: Opened) -> Outcome:
-    h = env.header
-    received = record_of(
-        h, direction=LogDirection.RECEIVED, signature=env.signature, kid=env.key.fingerprint
-    )
-    if InboxMessage.objects.filter(message_id=h["id"]).exists():
-        log_append([{**received, "direction": LogDirection.REJECTED, "reason": "duplicate"}])
-        return Outcome(h["id"], DUPLICATE, "duplicate")
-    problem = _schema_problem(h["type"], h["schema"], env.payload)
-    if problem is None and h["seq"] < 1:
-        problem = "envelope_malformed"
-    if problem:
-        logger.warning("federation: rejected %s from %s: %s", h["id"], h["sender"], problem)
-        log_append([{**received, "direction": LogDirection.REJECTED, "reason": problem}])
-        return Outcome(h["id"], REJECTED, problem)
-    try:
-        with transaction.atomic():
-            stream, _ = InboxStream.objects.select_for_update().get_or_create(
-                sender=h["sender"], stream=h["stream"]
+class _Batch:
+    """One POSTed batch in one transaction: the seen ids, the stream rows (locked) and
+    the streams with held messages are read once; log entries are appended once."""
+
+    def __init__(self, envs: list[Opened]) -> None:
+        ids = [e.header["id"] for e in envs]
+        self.seen = {
+            str(m)
+            for m in InboxMessage.objects.filter(message_id__in=ids).values_list(
+                "message_id", flat=True
             )
-            if h["seq"] <= stream.last_seq:
-                # Same (stream, seq) under another id: the sender re-wrote a message.
-                log_append(
-                    [
-                        {
-                            **received,
-                            "direction": LogDirection.REJECTED,
-                            "reason": "seq_already_applied",
-                        }
-                    ]
-                )
-                return Outcome(h["id"], DUPLICATE, "seq_already_applied")
-            log_append([received])
-            if h["seq"] > stream.last_seq + 1:
-                InboxMessage.objects.create(
-                    message_id=h["id"],
-                    type=h["type"],
-                    sender=h["sender"],
-                    stream=h["stream"],
-                    seq=h["seq"],
-                    status=InboxStatus.HELD,
-                    header=h,
-                    payload=env.payload,
-                )
-                return Outcome(h["id"], HELD)
+        }
+        self.log: list[dict[str, Any]] = []
+        self.streams: dict[tuple[str, str], InboxStream] = {}
+        self.held: set[tuple[str, str]] = set()
+        self.dirty: set[tuple[str, str]] = set()
+        by_sender: dict[str, set[str]] = {}
+        for e in envs:
+            by_sender.setdefault(e.header["sender"], set()).add(e.header["stream"])
+        for sender, names in by_sender.items():
+            found = self._lock(sender, names)
+            missing = [InboxStream(sender=sender, stream=n) for n in names - set(found)]
+            if missing:
+                InboxStream.objects.bulk_create(missing, ignore_conflicts=True)
+                found = self._lock(sender, names)
+            self.streams.update({(sender, n): r for n, r in found.items()})
+            self.held |= {
+                (sender, n)
+                for n in InboxMessage.objects.filter(
+                    sender=sender, stream__in=names, status=InboxStatus.HELD
+                ).values_list("stream", flat=True)
+            }
+
+    @staticmethod
+    def _lock(sender: str, names: set[str]) -> dict[str, InboxStream]:
+        rows = InboxStream.objects.select_for_update().filter(sender=sender, stream__in=names)
+        return {r.stream: r for r in rows}
+
+    def receive(self, env: Opened) -> Outcome:
+        h = env.header
+        received = record_of(
+            h, direction=LogDirection.RECEIVED, signature=env.signature, kid=env.key.fingerprint
+        )
+
+        def refuse(reason: str, status: str = REJECTED) -> Outcome:
+            if status == REJECTED:
+                logger.warning("federation: rejected %s from %s: %s", h["id"], h["sender"], reason)
+            self.log.append({**received, "direction": LogDirection.REJECTED, "reason": reason})
+            return Outcome(h["id"], status, reason)
+
+        if h["id"] in self.seen:
+            return refuse("duplicate", DUPLICATE)
+        problem = _schema_problem(h["type"], h["schema"], env.payload)
+        if problem is None and h["seq"] < 1:
+            problem = "envelope_malformed"
+        if problem:
+            return refuse(problem)
+        key = (h["sender"], h["stream"])
+        stream = self.streams[key]
+        if h["seq"] <= stream.last_seq:
+            # Same (stream, seq) under another id: the sender re-wrote a message.
+            return refuse("seq_already_applied", DUPLICATE)
+        fields = {
+            "message_id": h["id"],
+            "type": h["type"],
+            "sender": h["sender"],
+            "stream": h["stream"],
+            "seq": h["seq"],
+        }
+        if h["seq"] > stream.last_seq + 1:
             InboxMessage.objects.create(
-                message_id=h["id"],
-                type=h["type"],
-                sender=h["sender"],
-                stream=h["stream"],
-                seq=h["seq"],
-                applied_at=timezone.now(),
+                **fields, status=InboxStatus.HELD, header=h, payload=env.payload
             )
-            consumers.apply(h["type"], env.payload, env.meta)
-            stream.last_seq = h["seq"]
-            stream.save(update_fields=["last_seq"])
-    except Exception as exc:  # a consumer failed: roll back, the sender retries
-        logger.exception("federation: consumer of %s failed", h["type"])
-        log_append([{**received, "direction": LogDirection.REJECTED, "reason": "consumer_failed"}])
-        return Outcome(h["id"], FAILED, f"consumer_failed: {type(exc).__name__}")
-    inbox_drain(sender=h["sender"], stream=h["stream"])
-    return Outcome(h["id"], ACCEPTED)
+            self.seen.add(h["id"])
+            self.held.add(key)
+            self.log.append(received)
+            return Outcome(h["id"], HELD)
+        try:
+            with transaction.atomic():
+                InboxMessage.objects.create(**fields, applied_at=timezone.now())
+                consumers.apply(h["type"], env.payload, env.meta)
+        except Exception as exc:  # a consumer failed: roll back, the sender retries
+            logger.exception("federation: consumer of %s failed", h["type"])
+            self.log.append(
+                {**received, "direction": LogDirection.REJECTED, "reason": "consumer_failed"}
+            )
+            return Outcome(h["id"], FAILED, f"consumer_failed: {type(exc).__name__}")
+        self.seen.add(h["id"])
+        self.log.append(received)
+        stream.last_seq = h["seq"]
+        self.dirty.add(key)
+        if key in self.held:
+            self._save(key)
+            inbox_drain(sender=key[0], stream=key[1])
+            stream.refresh_from_db(fields=["last_seq"])
+            self.dirty.discard(key)
+        return Outcome(h["id"], ACCEPTED)
+
+    def _save(self, key: tuple[str, str]) -> None:
+        row = self.streams[key]
+        InboxStream.objects.filter(pk=row.pk).update(last_seq=row.last_seq)
+
+    def finish(self) -> None:
+        for key in self.dirty:
+            self._save(key)
+        log_append(self.log)
 
 
 def _schema_problem(type: str, version: int, payload: dict[str, Any]) -> str | None:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from tongban import config
@@ -205,14 +205,13 @@ def outbox_settle(
     limit = config.CONFIG.federation_max_attempts
     with transaction.atomic():
         if delivered:
-            for msg in OutboxMessage.objects.filter(pk__in=delivered).only("attempts"):
-                OutboxMessage.objects.filter(pk=msg.pk).update(
-                    status=OutboxStatus.DELIVERED,
-                    delivered_at=now,
-                    attempts=msg.attempts + 1,
-                    locked_until=None,
-                    last_error="",
-                )
+            OutboxMessage.objects.filter(pk__in=delivered).update(
+                status=OutboxStatus.DELIVERED,
+                delivered_at=now,
+                attempts=F("attempts") + 1,
+                locked_until=None,
+                last_error="",
+            )
         for msg in OutboxMessage.objects.filter(pk__in=list(failed)).only("attempts"):
             attempts = msg.attempts + 1
             fields: dict[str, Any] = {

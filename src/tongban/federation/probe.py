@@ -39,21 +39,23 @@ def probe_echo(payload: dict[str, Any], requester_node: str) -> dict[str, Any]:
     return {"echo": payload.get("text", ""), "node": require_node_id(), "from": requester_node}
 
 
-def probe_send(*, to: str, count: int, streams: int = 1, start: int = 0) -> int:
-    """Write ``count`` probes to node ``to`` over ``streams`` streams, one transaction
-    each (as a state change would)."""
+def probe_send(*, to: str, count: int, streams: int = 1, start: int = 0, per_tx: int = 1) -> int:
+    """Write ``count`` probes to node ``to`` over ``streams`` streams, ``per_tx`` per
+    transaction (1: as separate state changes would)."""
     from tongban.federation.outbox import outbox_write
 
     me = require_node_id()
     region = node_entry(me).regions[0]
-    for i in range(start, start + count):
+    numbers = list(range(start, start + count))
+    for k in range(0, len(numbers), max(1, per_tx)):
         with transaction.atomic():
-            outbox_write(
-                type=PROBE,
-                stream=f"probe-{me}-{i % streams}",
-                payload={"n": i, "regions": [region]},
-                recipient_node=to,
-            )
+            for i in numbers[k : k + max(1, per_tx)]:
+                outbox_write(
+                    type=PROBE,
+                    stream=f"probe-{me}-{i % streams}",
+                    payload={"n": i, "regions": [region]},
+                    recipient_node=to,
+                )
     return count
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+FieldTypes = dict[str, type]
+
 
 @dataclass(frozen=True)
 class Schema:
-    type: str
+    name: str
     version: int
-    fields: dict[str, type]
+    fields: FieldTypes
 
 
 _SCHEMAS: dict[str, dict[int, Schema]] = {}

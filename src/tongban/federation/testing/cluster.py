@@ -100,13 +100,13 @@ class Node:
                 return list(conn.execute(query).fetchall())
         import sqlite3
 
-        conn = sqlite3.connect(
+        lite = sqlite3.connect(
             f"file:{self.data_dir / 'tongban.sqlite3'}?mode=ro", uri=True, timeout=30
         )
         try:
-            return list(conn.execute(query).fetchall())
+            return list(lite.execute(query).fetchall())
         finally:
-            conn.close()
+            lite.close()
 
     def count(self, table: str, where: str = "1=1") -> int:
         return int(self.sql(f"SELECT COUNT(*) FROM {table} WHERE {where}")[0][0])
@@ -308,7 +308,7 @@ class Cluster:
         for node, p in procs:
             _, err = p.communicate(timeout=600)
             if p.returncode != 0:
-                failed.append(f"{node.node_id}: {' '.join(map(str, p.args))}\n{err[-3000:]}")
+                failed.append(f"{node.node_id}: {p.args!r}\n{err[-3000:]}")
         if failed:
             raise RuntimeError("\n".join(failed))
 

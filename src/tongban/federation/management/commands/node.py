@@ -36,6 +36,7 @@ class Command(BaseCommand):
         probe.add_argument("--count", type=int, default=1)
         probe.add_argument("--streams", type=int, default=1)
         probe.add_argument("--start", type=int, default=0)
+        probe.add_argument("--per-transaction", type=int, default=1)
         sub.add_parser("stats", help="探测消息收发统计 (JSON)")
         echo = sub.add_parser("echo", help="向另一节点发一次同步请求 (rpc)")
         echo.add_argument("--to", required=True)
@@ -107,7 +108,11 @@ class Command(BaseCommand):
         from tongban.federation.probe import probe_send
 
         n = probe_send(
-            to=opts["to"], count=opts["count"], streams=opts["streams"], start=opts["start"]
+            to=opts["to"],
+            count=opts["count"],
+            streams=opts["streams"],
+            start=opts["start"],
+            per_tx=opts["per_transaction"],
         )
         self.stdout.write(f"已写入 {n} 条探测消息")
 
