@@ -149,6 +149,8 @@ def decide(region_key: str, intake_number: str, outcome: str = "approved") -> No
     case = _handled(intake_number)
     reviewer, approver = _user(region_key, "reviewer"), _user(region_key, "approver")
     steps = APPROVE if outcome == "approved" else (*APPROVE[:3], "denied")
+    if case.status in steps:  # e.g. back in 预审 after a supplement
+        steps = steps[steps.index(case.status) + 1 :]
     for to in steps:
         actor = approver if to in ("approved", "denied", "result_issued") else reviewer
         case = case_transition(
