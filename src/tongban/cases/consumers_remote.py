@@ -18,6 +18,7 @@ receiver and not a call in ``cases.services._event``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models.signals import post_save
@@ -78,13 +79,17 @@ def receive_event(payload: dict[str, Any]) -> None:
     remote_apply(EVENT, payload, _from_node())
 
 
+# Wrappers of the engine's consumers (``functools.wraps``: they stay what the worker
+# discovers as the case consumers) that apply a message only on local delivery.
 @consumer(HANDED_OFF)
+@functools.wraps(local_consumers.receive_handoff)
 def receive_handoff(payload: dict[str, Any]) -> None:
     if sender() is None:
         local_consumers.receive_handoff(payload)
 
 
 @consumer(STATUS_CHANGED)
+@functools.wraps(local_consumers.status_update)
 def status_update(payload: dict[str, Any]) -> None:
     if sender() is None:
         local_consumers.status_update(payload)
