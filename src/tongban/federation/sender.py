@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tongban import config
 from tongban.core.jobs import enqueue
+from tongban.core.models import Job, JobStatus
 from tongban.federation.ack import ack_open
 from tongban.federation.envelope import make_header, seal
 from tongban.federation.errors import FederationUnavailable
@@ -120,8 +121,18 @@ def push_batch(node: str, *, limit: int | None = None) -> tuple[int, int]:
     return len(rows), len(delivered)
 
 
+def _release_dedupe_keys(node: str) -> None:
+    """Let rows written from now on queue a new push: while this job runs it would
+    otherwise absorb their enqueue (same dedupe key) and end before seeing them."""
+    keys = [f"{PUSH_JOB}:{node}", f"{PUSH_JOB}:{node}:retry"]
+    Job.objects.filter(name=PUSH_JOB, status=JobStatus.RUNNING, dedupe_key__in=keys).update(
+        dedupe_key=None
+    )
+
+
 def push(node: str, *, max_batches: int = 1000) -> int:
     """Send batches to ``node`` until nothing is due; schedule the next retry."""
+    _release_dedupe_keys(node)
     total = 0
     for _ in range(max_batches):
         claimed, delivered = push_batch(node)

@@ -2,9 +2,9 @@
 
 Two nodes, each behind a ``FaultProxy``. Node a writes ``messages`` probes to b over
 ``streams`` streams while b writes ``back`` probes to a; meanwhile the proxies drop,
-duplicate, delay and reorder envelopes and lose answers, b is SIGKILLed and restarted,
-and a is unreachable for ``down_seconds``. Then the faults stop and the run waits until
-both outboxes are empty. The result counts, per direction and summed:
+duplicate, delay and reorder envelopes and lose answers; a is unreachable for the first
+``down_seconds``, and b is SIGKILLed mid-run and restarted. Then the faults stop and the
+run waits until both outboxes are empty. The result counts, per direction and summed:
 
 - ``lost``        probes never applied on the receiver;
 - ``duplicated``  probes applied more than once;
@@ -96,11 +96,17 @@ def run_chaos(
         cluster.start()
         a, b = cluster.nodes
         log(f"cluster up in {time.monotonic() - started:.1f}s; writing {messages}+{back}")
+        # a is unreachable while both sides start writing; later b is killed mid-run.
+        proxies["a"].faults = Faults(down=True)
         writers = [
             _probe(a, "b", messages, streams),
             _probe(b, "a", back, max(1, streams // 2)),
         ]
         t0 = time.monotonic()
+        if down_seconds:
+            time.sleep(down_seconds)
+        proxies["a"].faults = faults
+        log(f"a was unreachable for the first {down_seconds}s")
         if kill:
             Cluster.wait_until(
                 lambda: b.count("federation_probe") >= messages // 4, timeout=timeout
@@ -109,11 +115,6 @@ def run_chaos(
             log(f"b killed (SIGKILL) at {time.monotonic() - t0:.1f}s; restarting")
             time.sleep(1.0)
             b.start()
-        if down_seconds:
-            proxies["a"].faults = Faults(down=True)
-            time.sleep(down_seconds)
-            proxies["a"].faults = faults
-            log(f"a was unreachable for {down_seconds}s")
         for w in writers:
             if w.wait(timeout=timeout) != 0:
                 raise RuntimeError(f"probe writer failed: {w.stderr.read() if w.stderr else ''}")

@@ -46,5 +46,6 @@ def test_fault_run_loses_duplicates_and_diverges_nothing(tmp_path: Path) -> None
         0,
     )
     assert result["log_verified"]
-    proxy_b = result["proxy"]["b"]
+    proxy_a, proxy_b = result["proxy"]["a"], result["proxy"]["b"]
     assert proxy_b["dropped"] > 0 and proxy_b["duplicated"] > 0
+    assert proxy_a["refused"] > 0  # b's pushes met a peer that was down

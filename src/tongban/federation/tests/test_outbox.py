@@ -143,3 +143,21 @@ def test_backoff_is_exponential_capped_and_jittered(fed) -> None:  # type: ignor
     assert backoff(3, rng=lambda: 1.0) == 20.0
     assert backoff(3, rng=lambda: 0.0) == 10.0
     assert backoff(30, rng=lambda: 1.0) == 900.0
+
+
+def test_a_running_push_releases_its_dedupe_key_so_later_writes_queue_another(
+    fed, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tongban.core.models import JobStatus
+
+    _peer(fed, monkeypatch)
+    _write(1)
+    job = Job.objects.get(name="federation.push", dedupe_key="federation.push:a")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    assert sender.push("a") == 1
+    job.refresh_from_db()
+    assert job.dedupe_key is None
+    _write(1, stream="t")  # written while that job is finishing: gets its own push job
+    assert Job.objects.filter(
+        name="federation.push", status=JobStatus.QUEUED, dedupe_key="federation.push:a"
+    ).exists()
