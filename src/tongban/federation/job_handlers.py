@@ -12,7 +12,7 @@ def deliver_outbox(payload: dict[str, Any]) -> None:
     outbox_deliver(int(payload["id"]))
 
 
-@job_handler("federation.push", lease_seconds=600)
+@job_handler("federation.push", lease_seconds=90)
 def push(payload: dict[str, Any]) -> None:
     """Send this node's pending messages for one peer (see federation.sender)."""
     from tongban.federation.sender import push as push_to

@@ -9,6 +9,7 @@ has it durably (delivered); anything else, or no valid answer, is a failed attem
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -130,15 +131,21 @@ def _release_dedupe_keys(node: str) -> None:
     )
 
 
-def push(node: str, *, max_batches: int = 1000) -> int:
-    """Send batches to ``node`` until nothing is due; schedule the next retry."""
+def push(node: str, *, max_seconds: float = 45.0) -> int:
+    """Send batches to ``node`` until nothing is due (or ``max_seconds`` passed: then a
+    fresh push job continues, so a job's lease stays short — a worker killed mid-push
+    holds up its peer's messages for one lease at most); schedule the next retry."""
     _release_dedupe_keys(node)
     total = 0
-    for _ in range(max_batches):
+    started = time.monotonic()
+    while True:
         claimed, delivered = push_batch(node)
         total += delivered
-        if claimed == 0 or (delivered == 0 and claimed):
+        if claimed == 0 or delivered == 0:
             break
+        if time.monotonic() - started > max_seconds:
+            enqueue(PUSH_JOB, {"node": node}, dedupe_key=f"{PUSH_JOB}:{node}")
+            return total
     retry = next_retry_at(node)
     if retry is not None:
         enqueue(
