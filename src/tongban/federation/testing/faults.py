@@ -140,8 +140,11 @@ class FaultProxy:
         if self._chance(f.drop_answer):
             self.counters.answers_dropped += 1
             status, answer = 502, b'{"code": "proxy_answer_lost"}'
-        req.send_response(status)
-        req.send_header("Content-Type", "application/json")
-        req.send_header("Content-Length", str(len(answer)))
-        req.end_headers()
-        req.wfile.write(answer)
+        try:
+            req.send_response(status)
+            req.send_header("Content-Type", "application/json")
+            req.send_header("Content-Length", str(len(answer)))
+            req.end_headers()
+            req.wfile.write(answer)
+        except OSError:  # the sender gave up waiting (its timeout): as a lost answer
+            req.close_connection = True
