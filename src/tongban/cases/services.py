@@ -31,6 +31,7 @@ from tongban.cases.models import (
     MaterialStatus,
 )
 from tongban.cases.numbering import case_number_issue
+from tongban.cases.remote_guard import remote_move_check
 from tongban.cases.transitions import PAUSED, SYSTEM, CaseStatus, move_for
 from tongban.catalog.agreements import window_rights
 from tongban.catalog.models import ItemImplementation, ItemVersion, MaterialSource
@@ -335,6 +336,7 @@ def case_transition(
         acting = roles & move.roles
         if not acting:
             raise PermissionDenied("permission_denied")
+        remote_move_check(actor=actor, case=locked, move=move, acting=acting)
         if move.reason_required and not opinion.strip():
             raise ValidationFailed("reason_required", field="opinion")
         # 一次性告知 lists the materials (case_request_supplement); resuming needs every
@@ -362,7 +364,8 @@ def case_transition(
             opinion=opinion,
             data=data,
         )
-        notify_case_applicant(locked, event=move.label, opinion=opinion)
+        if not locked.handled_for_node:  # the intake node tells the applicant, once
+            notify_case_applicant(locked, event=move.label, opinion=opinion)
         if locked.mode == CaseMode.PROXY_INTAKE and to == S.SUBMITTED:
             outbox_write(
                 type=HANDED_OFF,

@@ -95,6 +95,8 @@ MESSAGES: dict[str, str] = {
     "remote_not_served": "该事项不由本节点办理",
     "remote_version_unknown": "本节点没有该事项的对应版本",
     "remote_sender_required": "该消息只能来自其他节点",
+    "case_decided_elsewhere": "该办件由其他节点的部门办理，本节点只能办理窗口事项",
+    "case_taken_in_elsewhere": "该办件由其他节点收件，补正、撤回等须在收件地办理",
     "joint_needs_parts": "多地联办至少包含两个不同的事项部分",
     "item_no_joint_mode": "该事项未开通多地联办",
     "no_joint_agreement": "本窗口与办理地之间没有开通多地联办的合作协议",
