@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 
 from tongban.cases.models import CaseNumberSequence
 from tongban.core.errors import Conflict
@@ -24,7 +23,30 @@ def format_case_number(task_code: str, day: date, serial: int) -> str:
     return f"{task_code}{day:%Y%m%d}{serial:04d}"
 
 
-def case_number_issue(*, task_code: str, day: date) -> str:
+def next_serial(
+    last: int, *, lo: int = 1, hi: int = MAX_SERIAL, skip: tuple[tuple[int, int], ...] = ()
+) -> int | None:
+    """The serial after ``last`` within ``lo..hi`` outside every ``skip`` range (inclusive
+    bounds); None when none is left. Federated nodes pass their share of the serials
+    (``cases/numbering_nodes.py``); a single node uses 1..9999."""
+    serial = max(last + 1, lo)
+    moved = True
+    while moved:
+        moved = False
+        for start, end in skip:
+            if start <= serial <= end:
+                serial, moved = end + 1, True
+    return serial if serial <= hi else None
+
+
+def case_number_issue(
+    *,
+    task_code: str,
+    day: date,
+    lo: int = 1,
+    hi: int = MAX_SERIAL,
+    skip: tuple[tuple[int, int], ...] = (),
+) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case numbers are issued inside the intake transaction")
     CaseNumberSequence.objects.bulk_create(
@@ -32,7 +54,8 @@ def case_number_issue(*, task_code: str, day: date) -> str:
         ignore_conflicts=True,
     )
     seq = CaseNumberSequence.objects.select_for_update().get(task_code=task_code, day=day)
-    if seq.last_serial >= MAX_SERIAL:
+    serial = next_serial(seq.last_serial, lo=lo, hi=min(hi, MAX_SERIAL), skip=skip)
+    if serial is None:
         raise Conflict("case_number_exhausted")
-    CaseNumberSequence.objects.filter(pk=seq.pk).update(last_serial=F("last_serial") + 1)
-    return format_case_number(task_code, day, seq.last_serial + 1)
+    CaseNumberSequence.objects.filter(pk=seq.pk).update(last_serial=serial)
+    return format_case_number(task_code, day, serial)

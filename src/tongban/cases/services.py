@@ -31,6 +31,7 @@ from tongban.cases.models import (
     MaterialStatus,
 )
 from tongban.cases.numbering import case_number_issue
+from tongban.cases.numbering_nodes import serial_share
 from tongban.cases.remote_guard import remote_move_check
 from tongban.cases.transitions import PAUSED, SYSTEM, CaseStatus, move_for
 from tongban.catalog.agreements import window_rights
@@ -289,7 +290,11 @@ def _apply_side_effects(case: Case, to: str, *, today: date, now: Any, opinion: 
                 "materials_missing", f"以下材料尚未提交：{'、'.join(missing)}", field="materials"
             )
         case.submitted_at = now
-        case.case_number = case_number_issue(task_code=case.implementation.task_code, day=today)
+        case.case_number = case_number_issue(
+            task_code=case.implementation.task_code,
+            day=today,
+            **serial_share(case.handling_region_id),  # this node's share (federation)
+        )
         case.acceptance_deadline = deadlines.acceptance_deadline(work_calendar(), today)
         case.deadline_unknown = case.acceptance_deadline is None
     elif to == S.ACCEPTED:

@@ -39,6 +39,8 @@ class Loopback:
 
     regions: dict[str, str]
     node: str
+    # node id → its block of serials for other nodes' items (registry ``foreign_serials``)
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
     queue: list[Sent] = field(default_factory=list)
     seqs: dict[str, int] = field(default_factory=dict)
     delivered: list[Sent] = field(default_factory=list)
@@ -101,6 +103,12 @@ def this_node() -> str | None:
     """This node's id; None on the classic single node (then nothing here crosses)."""
     lb = _LOOPBACK.get()
     return lb.node if lb is not None else this_node_id()
+
+
+def loopback_blocks() -> dict[str, tuple[int, int]] | None:
+    """The serial blocks of the loopback nodes (None outside a loopback)."""
+    lb = _LOOPBACK.get()
+    return None if lb is None else dict(lb.blocks)
 
 
 def node_of_region(code: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -96,6 +97,32 @@ def _fixed_ports(base_port: int | None) -> Iterator[None]:
         cluster.free_port = real
 
 
+def assign_serial_blocks(cluster: Any) -> None:
+    """As the hub: give each node its block of case-number serials for other nodes' items
+    (``foreign_serials`` in its entry) and sign the registry again (serial 2)."""
+    from tongban.cases.numbering_nodes import assign_foreign_serials_files
+
+    paths = [n.data_dir / "node" / "entry.json" for n in cluster.nodes]
+    assign_foreign_serials_files(paths)
+    hub = cluster.root / "hub" / "hub.pem"
+    entries = [arg for p in paths for arg in ("--entry", str(p))]
+    cluster.nodes[0].run(
+        "registry",
+        "build",
+        "--hub-key",
+        str(hub),
+        "--alg",
+        cluster.alg,
+        "--serial",
+        "2",
+        "--days",
+        "7",
+        "--out",
+        str(cluster.root / "registry.json"),
+        *entries,
+    )
+
+
 def render_nodes(nodes: list[NodeInfo]) -> str:
     from tongban.demo.people import DEMO_PASSWORD, username
 
@@ -136,6 +163,7 @@ def run_nodes(
     say = echo if callable(echo) else print
     with _fixed_ports(base_port):
         cluster.setup()
+    assign_serial_blocks(cluster)
     try:
         say(f"正在为 {count} 个节点载入演示数据 / seeding {count} nodes …")
         procs = [cluster._spawn(n, ["demo", "--no-serve", "--node-extras"]) for n in cluster.nodes]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tongban.demo.nodes import assign_serial_blocks
 from tongban.federation.testing.cluster import Cluster, Node, NodeSpec
 
 STEPS = "tongban.cases.tests.cluster_steps"
@@ -38,6 +39,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     c = Cluster(root, specs, workers=1)
     try:
         c.setup()
+        assign_serial_blocks(c)
         c._wait_all([c._spawn(n, ["demo", "--no-serve", "--node-extras"]) for n in c.nodes])
         c.start()
         yield c
@@ -61,9 +63,11 @@ def test_proxy_intake_across_two_nodes(cluster: Cluster) -> None:
     number = step(pzh, "proxy_intake()")["case_number"]
     handled = settle(cz, f"state(intake_number={number!r})", lambda s: s["exists"])
     assert handled["handled_for_node"] == "panzhihua" and handled["matches"] == 1
-    # Its own number from its own sequence (it may equal the intake number: a record is
-    # identified across nodes by (node, number) — see ADR 0010).
+    # Its own number from its own share of the serials: never the intake node's number
+    # (攀枝花 numbers 长治's items from its registry block; ADR 0010).
     assert handled["case_number"] and handled["files"] > 0
+    assert handled["case_number"] != number and handled["case_number"][:39] == number[:39]
+    assert 9800 <= int(number[-4:]) <= 9999 and int(handled["case_number"][-4:]) < 9700
     intake = settle(pzh, f"state({number!r})", lambda s: s["remote_case_number"])
     assert intake["remote_node"] == "changzhi"
     assert intake["remote_case_number"] == handled["case_number"]
