@@ -12,11 +12,14 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from tongban.accounts.models import Window
 from tongban.cases.access import require_case_access
 from tongban.cases.joint import PartState, combined_target, part_state
 from tongban.cases.models import Case
 from tongban.cases.selectors import local_day
 from tongban.cases.transitions import CaseStatus
+from tongban.catalog.agreements import window_rights
+from tongban.catalog.models import ItemImplementation
 from tongban.core.actors import Actor
 from tongban.regions.codes import prefix
 
@@ -72,3 +75,32 @@ def joint_view(actor: Actor, parent: Case) -> JointView:
     rows = [PartRow(p, part_state(p), p.remote_node, p.remote_case_number) for p in parts]
     combined = combined_target([r.state for r in rows])
     return JointView(parent, rows, combined.decision, len(combined.failed))
+
+
+@dataclass(frozen=True)
+class JointItem:
+    task_code: str
+    name: str
+    region_name: str
+    department_name: str
+    local: bool
+
+
+def joint_items(*, window: Window, on: date) -> list[JointItem]:
+    """Items in force that ``window`` may take in as a part of a 多地联办 application
+    (its own region's items, or items an agreement opens to it in joint mode)."""
+    out: list[JointItem] = []
+    qs = ItemImplementation.objects.select_related(
+        "current_version", "region", "department"
+    ).filter(current_version__mode_joint=True)
+    for impl in qs.order_by("region_id", "task_code"):
+        rights = window_rights(window=window, implementation=impl, on=on)
+        if rights.allowed and (rights.local or "joint" in rights.modes):
+            v = impl.current_version
+            assert v is not None
+            out.append(
+                JointItem(
+                    impl.task_code, v.name, impl.region.name, impl.department.name, rights.local
+                )
+            )
+    return out
