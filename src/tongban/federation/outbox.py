@@ -26,11 +26,18 @@ from tongban import config
 from tongban.core import signing
 from tongban.core.jobs import enqueue
 from tongban.federation import schemas
-from tongban.federation.consumers import Consumer, apply, consumer, load_domains
+from tongban.federation.consumers import _CONSUMERS, Consumer, apply, consumer, load_domains
 from tongban.federation.context import EnvelopeMeta
 from tongban.federation.models import InboxMessage, OutboxMessage, OutboxStatus
 
-__all__ = ["Consumer", "consumer", "inbox_accept", "outbox_deliver", "outbox_write"]
+__all__ = [
+    "_CONSUMERS",
+    "Consumer",
+    "consumer",
+    "inbox_accept",
+    "outbox_deliver",
+    "outbox_write",
+]
 
 logger = logging.getLogger("tongban.federation")
 
