@@ -103,10 +103,11 @@ def run_chaos(
             _probe(b, "a", back, max(1, streams // 2)),
         ]
         t0 = time.monotonic()
-        if down_seconds:
+        if down_seconds:  # down until b has tried at least once, then a while longer
+            Cluster.wait_until(lambda: proxies["a"].counters.refused > 0, timeout=timeout)
             time.sleep(down_seconds)
         proxies["a"].faults = faults
-        log(f"a was unreachable for the first {down_seconds}s")
+        log(f"a was unreachable for {time.monotonic() - t0:.1f}s")
         if kill:
             Cluster.wait_until(
                 lambda: b.count("federation_probe") >= messages // 4, timeout=timeout
