@@ -72,7 +72,7 @@ def outbox_write(
             from tongban.federation.registry import node_for_region
 
             node = node_for_region(recipient_region_id)
-    node = "" if node in (None, me) else node
+    node = "" if node is None or node == me else node
     load_domains()  # the domains' schemas and consumers are registered on import
     version = schemas.latest_version(type) or 1
     if node:

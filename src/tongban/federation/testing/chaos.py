@@ -138,7 +138,9 @@ def run_chaos(
         ab = direction_result(a, b, messages)
         ba = direction_result(b, a, back)
         verify = {n.node_id: "通过" in n.run("log", "verify") for n in cluster.nodes}
-        result = {key: ab[key] + ba[key] for key in ("lost", "duplicated", "diverged", "stuck")}
+        result: dict[str, Any] = {
+            key: ab[key] + ba[key] for key in ("lost", "duplicated", "diverged", "stuck")
+        }
         result.update(
             messages=messages + back,
             seconds=round(elapsed, 1),
