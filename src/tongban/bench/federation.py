@@ -73,8 +73,18 @@ def _throughput(root: Path, args: argparse.Namespace, database: str) -> dict[str
         cluster.setup()
         a, b = cluster.nodes
         t = time.monotonic()
-        a.run("node", "probe", "--to", "b", "--count", str(n), "--streams", "100",
-              "--per-transaction", "100")
+        a.run(
+            "node",
+            "probe",
+            "--to",
+            "b",
+            "--count",
+            str(n),
+            "--streams",
+            "100",
+            "--per-transaction",
+            "100",
+        )
         print(f"{database}, {args.alg}: {n} probes written on a in {time.monotonic() - t:.1f}s")
         cluster.start()
         Cluster.wait_until(lambda: b.count("federation_probe") >= n, timeout=900, interval=1)
@@ -83,16 +93,31 @@ def _throughput(root: Path, args: argparse.Namespace, database: str) -> dict[str
         span = max(_ts(last) - _ts(first), 1e-6)
         rate = (int(got) - 1) / span
         dups = int(got) - b.count("(SELECT DISTINCT stream, seq FROM federation_probe) x")
-        print(f"delivered {got} messages a→b in {span:.2f}s: {rate:,.0f} msgs/s "
-              f"(goal ≥ {GOAL_MSGS:,.0f})")
+        print(
+            f"delivered {got} messages a→b in {span:.2f}s: {rate:,.0f} msgs/s "
+            f"(goal ≥ {GOAL_MSGS:,.0f})"
+        )
         out = subprocess.run(
-            [sys.executable, "-m", "tongban.cli", "bench", "federation", "--inner-latency",
-             str(_key_file(a)), str(args.latency_samples)],
-            env=b.env, capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "tongban.cli",
+                "bench",
+                "federation",
+                "--inner-latency",
+                str(_key_file(a)),
+                str(args.latency_samples),
+            ],
+            env=b.env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         lat = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"added per message (sign + log + verify + log): p50 {lat['p50_ms']:.2f} ms, "
-              f"p95 {lat['p95_ms']:.2f} ms (goal ≤ {GOAL_P95_MS} ms)")
+        print(
+            f"added per message (sign + log + verify + log): p50 {lat['p50_ms']:.2f} ms, "
+            f"p95 {lat['p95_ms']:.2f} ms (goal ≤ {GOAL_P95_MS} ms)"
+        )
         return {
             "bench": "federation",
             "database": database,
@@ -135,17 +160,26 @@ def _inner_latency(key_file: Path, n: int) -> dict[str, Any]:
         payload = {"n": i, "regions": ["510400"], "case_number": f"X{i:08d}"}
         t0 = time.perf_counter()
         now = timezone.now()
-        h = make_header(kind="message", type="cn.tongban.probe", sender="a", recipient="b",
-                        payload=payload, created_at=now, sent_at=now,
-                        message_id=str(uuid.uuid4()), stream="s", seq=i + 1)
+        h = make_header(
+            kind="message",
+            type="cn.tongban.probe",
+            sender="a",
+            recipient="b",
+            payload=payload,
+            created_at=now,
+            sent_at=now,
+            message_id=str(uuid.uuid4()),
+            stream="s",
+            seq=i + 1,
+        )
         wire = seal(h, payload, signer)
         with transaction.atomic():
             log_append([record_of(h, direction="sent", signature=wire["signature"]["value"])])
-        opened = open_envelope(wire, registry=registry, me="b", now=timezone.now(),
-                               window=timedelta(minutes=5))
+        opened = open_envelope(
+            wire, registry=registry, me="b", now=timezone.now(), window=timedelta(minutes=5)
+        )
         with transaction.atomic():
-            log_append([record_of(opened.header, direction="received",
-                                  signature=opened.signature)])
+            log_append([record_of(opened.header, direction="received", signature=opened.signature)])
         samples.append((time.perf_counter() - t0) * 1000)
     return {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95)}
 
@@ -156,16 +190,39 @@ def _chaos(root: Path, args: argparse.Namespace, database: str) -> dict[str, Any
 
     n = args.messages or 10000
     faults = Faults(drop=0.2, duplicate=0.1, drop_answer=0.02, delay=0.02, reorder=True)
-    result = run_chaos(root, messages=n, back=n // 10, streams=200, faults=faults,
-                       database=database, alg=args.alg, timeout=3600, down_seconds=5)
-    print(f"{result['messages']} messages, 20 % loss, 10 % duplication, node b killed: "
-          f"lost {result['lost']}, duplicated {result['duplicated']}, "
-          f"diverged {result['diverged']}, stuck {result['stuck']} in {result['seconds']}s")
+    result = run_chaos(
+        root,
+        messages=n,
+        back=n // 10,
+        streams=200,
+        faults=faults,
+        database=database,
+        alg=args.alg,
+        timeout=3600,
+        down_seconds=5,
+    )
+    print(
+        f"{result['messages']} messages, 20 % loss, 10 % duplication, node b killed: "
+        f"lost {result['lost']}, duplicated {result['duplicated']}, "
+        f"diverged {result['diverged']}, stuck {result['stuck']} in {result['seconds']}s"
+    )
     print(f"proxy counters: {json.dumps(result['proxy'])}")
-    return {"bench": "federation-chaos", "database": database, **{
-        k: result[k] for k in ("messages", "lost", "duplicated", "diverged", "stuck",
-                               "seconds", "log_verified")
-    }}
+    return {
+        "bench": "federation-chaos",
+        "database": database,
+        **{
+            k: result[k]
+            for k in (
+                "messages",
+                "lost",
+                "duplicated",
+                "diverged",
+                "stuck",
+                "seconds",
+                "log_verified",
+            )
+        },
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover
