@@ -293,7 +293,9 @@ def _apply_side_effects(case: Case, to: str, *, today: date, now: Any, opinion: 
         case.case_number = case_number_issue(
             task_code=case.implementation.task_code,
             day=today,
-            **serial_share(case.handling_region_id),  # this node's share (federation)
+            # this node's share of the item's serials (federation): keyed on the item's
+            # region, so a 多地联办 parent numbered under a foreign item uses the block too
+            **serial_share(case.implementation.region_id),
         )
         case.acceptance_deadline = deadlines.acceptance_deadline(work_calendar(), today)
         case.deadline_unknown = case.acceptance_deadline is None

@@ -237,3 +237,20 @@ def test_joint_needs_two_parts_and_a_joint_agreement(jw: JointWorld) -> None:
             parts=[JointPart(jw.cz.task_code), JointPart("X" * 31)],
         )
     assert err.value.code == "not_found"
+
+
+def test_a_parent_under_a_foreign_item_is_numbered_from_the_nodes_block(jw: JointWorld) -> None:
+    """The parent carries its first part's item (here 长治's): 攀枝花 numbers it from its
+    own block for that item, like the part itself — not from 长治's share, which the part
+    had already moved past (case_number_exhausted before)."""
+    nodes = Loopback(
+        regions={"140400": "cz", "510400": "pzh"},
+        node="pzh",
+        blocks={"cz": (9900, 9999), "pzh": (9800, 9899)},
+    )
+    with loopback(nodes):
+        parent = _apply(jw)
+    remote, local = parent.parts.order_by("pk")
+    assert remote.implementation_id == parent.implementation_id
+    assert [int(c.case_number[-4:]) for c in (remote, parent)] == [9800, 9801]
+    assert int(local.case_number[-4:]) < 9800  # 攀枝花's own item: outside every block
