@@ -82,6 +82,13 @@ class Config:
     # Envelopes per POST to a peer's inbox, and the HTTP timeout of one POST (seconds).
     federation_batch_size: int = 200
     federation_http_timeout: float = 10.0
+    # Sign each pushed batch in one pass (one signature over the envelopes' header
+    # digests, docs/adr/0008) instead of once per envelope. Off: per-envelope signatures
+    # (for a peer running a release from before batch manifests).
+    federation_batch_signing: bool = True
+    # Batches in flight per peer: claimed rows are split by stream into this many lanes,
+    # POSTed concurrently (a stream always in the same lane, so order holds).
+    federation_lanes: int = 2
     # Message log retention in days (pruning keeps a checkpoint so the chain verifies).
     log_retention_days: int = 365
 
@@ -144,6 +151,8 @@ def load() -> Config:
         federation_retry_cap_seconds=_float("TONGBAN_FEDERATION_RETRY_CAP", 900.0),
         federation_batch_size=_int("TONGBAN_FEDERATION_BATCH_SIZE", 200),
         federation_http_timeout=_float("TONGBAN_FEDERATION_HTTP_TIMEOUT", 10.0),
+        federation_batch_signing=_bool("TONGBAN_FEDERATION_BATCH_SIGNING", True),
+        federation_lanes=_int("TONGBAN_FEDERATION_LANES", 2),
         log_retention_days=_int("TONGBAN_LOG_RETENTION_DAYS", 365),
     )
 

@@ -12,7 +12,16 @@ Wire form (JSON)::
      "signature": {"alg": "sm2", "kid": <key fingerprint>, "value": <base64>}}
 
 The signature covers ``canonical_json(header)``; the header binds the payload through its
-SM3 digest, so the log can keep headers and digests without payloads. ``created_at`` is
+SM3 digest, so the log can keep headers and digests without payloads.
+
+Batch signing (``seal_batch``): a sender may sign a whole POSTed batch in one pass. The
+POST then carries a manifest ``{"body": {"v", "sender", "recipient", "digests": [SM3 of
+each canonical header]}, "signature": {...}}`` and each envelope's signature is the
+manifest's, plus ``"batch": <its index in digests>``. The receiver verifies the manifest
+signature once per batch and, per envelope, that its header's digest is at its index and
+the manifest names the same sender and recipient — the same guarantee as a signature per
+envelope (SM3 binds header and payload), at one SM2 operation per batch instead of per
+message. Every other check stays per envelope (docs/adr/0008). ``created_at`` is
 when the message was written (fixed); ``sent_at`` is this attempt's signing time, the one
 the receiver's replay window applies to — a retry an hour later is re-signed, not stale.
 """
@@ -108,6 +117,76 @@ def seal(header: dict[str, Any], payload: dict[str, Any], signer: signing.Signer
     }
 
 
+def header_digest(header: dict[str, Any]) -> str:
+    return signing.sm3_hex(signing.canonical_json(header))
+
+
+def seal_batch(
+    items: list[tuple[dict[str, Any], dict[str, Any]]],
+    signer: signing.Signer,
+    *,
+    sender: str,
+    recipient: str,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Sign (header, payload) pairs with one signature over their header digests.
+    Returns the wires and the manifest to POST alongside them."""
+    body = {
+        "v": VERSION,
+        "sender": sender,
+        "recipient": recipient,
+        "digests": [header_digest(h) for h, _ in items],
+    }
+    signature = {
+        "alg": signer.algorithm,
+        "kid": signing.key_fingerprint(signer.public_pem),
+        "value": signing.b64(signer.sign(signing.canonical_json(body))),
+    }
+    wires = [
+        {"header": h, "payload": p, "signature": {**signature, "batch": i}}
+        for i, (h, p) in enumerate(items)
+    ]
+    return wires, {"body": body, "signature": signature}
+
+
+class Manifest:
+    """A POSTed batch manifest. Its signature is verified once per key (memoised), each
+    envelope's place in it per envelope."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self._verified: dict[str, bool] = {}
+
+    def covers(self, header: dict[str, Any], sig: dict[str, Any], key: NodeKey) -> bool:
+        try:
+            body, msig = self.raw["body"], self.raw["signature"]
+            index = sig["batch"]
+            if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+                return False
+            if any(msig.get(k) != sig.get(k) for k in ("alg", "kid", "value")):
+                return False
+            if (body.get("v"), body.get("sender"), body.get("recipient")) != (
+                VERSION,
+                header["sender"],
+                header["recipient"],
+            ):
+                return False
+            digests = body["digests"]
+            if not isinstance(digests, list) or index >= len(digests):
+                return False
+            if digests[index] != header_digest(header):
+                return False
+            if key.fingerprint not in self._verified:
+                self._verified[key.fingerprint] = signing.verify(
+                    key.alg,
+                    key.public_pem,
+                    signing.canonical_json(body),
+                    signing.unb64(str(msig["value"])),
+                )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        return self._verified[key.fingerprint]
+
+
 @dataclass(frozen=True)
 class Opened:
     header: dict[str, Any]
@@ -163,6 +242,7 @@ def open_envelope(
     window: timedelta,
     kind: str = "message",
     require_regions: bool = True,
+    manifest: Manifest | None = None,
 ) -> Opened:
     """Every check that needs no database, in a fixed order; ``Rejected(reason)`` on the
     first failure. Duplicates, schemas and sequencing are the inbox's business."""
@@ -184,12 +264,16 @@ def open_envelope(
         raise Rejected("key_expired", header)
     if payload_digest_safe(payload) != header["payload_sm3"]:
         raise Rejected("payload_digest_mismatch", header)
-    try:
-        value = signing.unb64(str(sig.get("value", "")))
-    except ValueError as exc:
-        raise Rejected("signature_invalid", header) from exc
-    if not signing.verify(key.alg, key.public_pem, signing.canonical_json(header), value):
-        raise Rejected("signature_invalid", header)
+    if "batch" in sig:  # signed as part of a batch (seal_batch)
+        if manifest is None or not manifest.covers(header, sig, key):
+            raise Rejected("signature_invalid", header)
+    else:
+        try:
+            value = signing.unb64(str(sig.get("value", "")))
+        except ValueError as exc:
+            raise Rejected("signature_invalid", header) from exc
+        if not signing.verify(key.alg, key.public_pem, signing.canonical_json(header), value):
+            raise Rejected("signature_invalid", header)
     if abs(now - sent_at) > window:
         raise Rejected("timestamp_outside_window", header)
     regions = header["regions"]

@@ -26,6 +26,7 @@ from tongban import config
 from tongban.core import signing
 from tongban.federation.models import LogCheckpoint, LogEntry, LogHead
 from tongban.federation.registry import iso
+from tongban.federation.sql import insert_rows, max_pk
 
 GENESIS = "0" * 64
 _FIELDS = (
@@ -43,6 +44,9 @@ _FIELDS = (
     "key_fingerprint",
     "reason",
 )
+
+
+_COLUMNS = ("logged_at", *_FIELDS, "prev_hash", "hash")
 
 
 def record_of(
@@ -101,12 +105,13 @@ def log_append(records: Iterable[dict[str, Any]]) -> int:
         rows = []
         for rec in records:
             h = _chain(prev, stamp, rec)
-            rows.append(LogEntry(logged_at=now, prev_hash=prev, hash=h, **rec))
+            rows.append((now, *(rec[k] for k in _FIELDS), prev, h))
             prev = h
-        created = LogEntry.objects.bulk_create(rows)
-        last_id = created[-1].pk if created and created[-1].pk else None
-        if last_id is None:  # backends without RETURNING ids on bulk insert
-            last_id = LogEntry.objects.filter(hash=prev).values_list("pk", flat=True).get()
+        # One multi-row insert built once (the ORM's bulk_create compiled every value:
+        # most of a batch's log cost). Ids come from the sequence; under the head lock no
+        # one else appends, so the largest id is our last row.
+        insert_rows(LogEntry, _COLUMNS, rows)
+        last_id = max_pk(LogEntry)
         LogHead.objects.filter(pk=1).update(
             last_id=last_id, last_hash=prev, count=head.count + len(rows)
         )

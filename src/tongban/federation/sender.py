@@ -1,16 +1,22 @@
 """The ``federation.push`` job: sign pending outbox rows for one peer and POST them.
 
-Each batch: claim rows (lease), sign an envelope per row (``sent_at`` = now), log the
-attempts, POST ``{"envelopes": [...]}`` to the peer's inbox, verify its signed
-acknowledgement and settle each row: ``accepted`` / ``held`` / ``duplicate`` mean the peer
-has it durably (delivered); anything else, or no valid answer, is a failed attempt.
+Each round: claim rows (lease), split them by stream into ``TONGBAN_FEDERATION_LANES``
+lanes (a stream always travels in one lane, in order), sign each lane's batch in one pass
+(a manifest, ``envelope.seal_batch``; ``sent_at`` = now), log the attempts, POST the
+lanes' ``{"envelopes": [...], "manifest": ...}`` concurrently to the peer's inbox (two
+batches in flight: the peer applies them in parallel, as they share no stream), verify
+each signed acknowledgement and settle each row: ``accepted`` / ``held`` / ``duplicate``
+mean the peer has it durably (delivered); anything else, or no valid answer, is a failed attempt.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +25,7 @@ from tongban import config
 from tongban.core.jobs import enqueue
 from tongban.core.models import Job, JobStatus
 from tongban.federation.ack import ack_open
-from tongban.federation.envelope import make_header, seal
+from tongban.federation.envelope import make_header, seal, seal_batch
 from tongban.federation.errors import FederationUnavailable
 from tongban.federation.identity import node_signer, require_node_id
 from tongban.federation.log import log_append, record_of
@@ -38,8 +44,8 @@ logger = logging.getLogger("tongban.federation")
 DELIVERED_STATES = {"accepted", "held", "duplicate"}
 
 
-def wire_of(msg: OutboxMessage, *, me: str, now: Any, signer: Any) -> dict[str, Any]:
-    header = make_header(
+def header_of(msg: OutboxMessage, *, me: str, now: Any) -> dict[str, Any]:
+    return make_header(
         kind="message",
         type=msg.type,
         sender=me,
@@ -52,13 +58,75 @@ def wire_of(msg: OutboxMessage, *, me: str, now: Any, signer: Any) -> dict[str, 
         stream=msg.stream,
         seq=msg.seq,
     )
-    return seal(header, msg.payload, signer)
+
+
+def wire_of(msg: OutboxMessage, *, me: str, now: Any, signer: Any) -> dict[str, Any]:
+    return seal(header_of(msg, me=me, now=now), msg.payload, signer)
+
+
+def sign_batch(
+    rows: list[OutboxMessage], *, me: str, node: str, now: Any, signer: Any
+) -> dict[str, Any]:
+    """The POST body: envelopes signed in one pass (a manifest) or one by one."""
+    if not config.CONFIG.federation_batch_signing:
+        return {"envelopes": [wire_of(r, me=me, now=now, signer=signer) for r in rows]}
+    items = [(header_of(r, me=me, now=now), r.payload) for r in rows]
+    wires, manifest = seal_batch(items, signer, sender=me, recipient=node)
+    return {"envelopes": wires, "manifest": manifest}
+
+
+def lanes_of(rows: list[OutboxMessage], lanes: int, size: int) -> list[list[list[OutboxMessage]]]:
+    """Split claimed rows into ``lanes`` by stream (a stream always in the same lane, in
+    id order), each lane into POSTs of at most ``size`` envelopes."""
+    split: list[list[OutboxMessage]] = [[] for _ in range(max(1, lanes))]
+    for r in rows:
+        split[zlib.crc32(r.stream.encode("utf-8")) % len(split)].append(r)
+    return [[lane[i : i + size] for i in range(0, len(lane), size)] for lane in split if lane]
+
+
+def _post_lane(
+    bodies: list[dict[str, Any]], *, url: str, node: str, me: str, registry: Any
+) -> dict[str, dict[str, Any] | str]:
+    """POST a lane's batches one after another (no database here: runs in a thread).
+    Returns message id -> the peer's result, or the error that kept it from the peer."""
+    out: dict[str, dict[str, Any] | str] = {}
+    for k, body in enumerate(bodies):
+        ids = [str(w["header"]["id"]) for w in body["envelopes"]]
+        try:
+            status, answer = post_json(url, body, timeout=config.CONFIG.federation_http_timeout)
+            results = ack_open(
+                answer,
+                peer=node,
+                me=me,
+                registry=registry,
+                now=timezone.now(),
+                window=timedelta(seconds=config.CONFIG.federation_clock_window_seconds),
+            )
+            if results is None:
+                reason = answer.get("code") if isinstance(answer, dict) else None
+                raise TransportError(
+                    f"HTTP {status}: {reason or 'no valid signed acknowledgement'}"
+                )
+        except TransportError as exc:
+            # This batch and the lane's later ones (their streams continue there) wait.
+            for later in bodies[k:]:
+                for w in later["envelopes"]:
+                    out[str(w["header"]["id"])] = f"peer_unreachable: {exc}"
+            return out
+        seen = {str(res.get("id")): res for res in results if isinstance(res, dict)}
+        for mid in ids:
+            out[mid] = seen.get(mid) or "no answer"
+    return out
 
 
 def push_batch(node: str, *, limit: int | None = None) -> tuple[int, int]:
-    """Send one batch to ``node``. Returns (claimed, delivered)."""
+    """Send one round to ``node``: up to ``lanes`` x ``limit`` rows, split by stream into
+    lanes POSTed concurrently (each stream in one lane, in order). Returns (claimed,
+    delivered)."""
     me = require_node_id()
-    rows = outbox_claim(node, limit=limit or config.CONFIG.federation_batch_size)
+    size = limit or config.CONFIG.federation_batch_size
+    lanes = max(1, config.CONFIG.federation_lanes)
+    rows = outbox_claim(node, limit=size * lanes)
     if not rows:
         return 0, 0
     now = timezone.now()
@@ -71,7 +139,10 @@ def push_batch(node: str, *, limit: int | None = None) -> tuple[int, int]:
     except FederationUnavailable as exc:
         outbox_settle([], {r.pk: exc.code for r in rows})
         return len(rows), 0
-    wires = [wire_of(r, me=me, now=now, signer=signer) for r in rows]
+    plan = [
+        [sign_batch(chunk, me=me, node=node, now=now, signer=signer) for chunk in lane]
+        for lane in lanes_of(rows, lanes, size)
+    ]
     log_append(
         record_of(
             w["header"],
@@ -79,37 +150,29 @@ def push_batch(node: str, *, limit: int | None = None) -> tuple[int, int]:
             signature=w["signature"]["value"],
             kid=w["signature"]["kid"],
         )
-        for w in wires
+        for lane in plan
+        for body in lane
+        for w in body["envelopes"]
     )
+    url = f"{entry.base_url}/federation/inbox"
+    post = partial(_post_lane, url=url, node=node, me=me, registry=registry)
+    answers: dict[str, dict[str, Any] | str] = {}
+    if len(plan) == 1:
+        answers.update(post(plan[0]))
+    else:
+        with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+            for part in pool.map(post, plan):
+                answers.update(part)
     failed: dict[int, str] = {}
     delivered: list[int] = []
-    by_id = {str(r.message_id): r.pk for r in rows}
-    try:
-        status, answer = post_json(
-            f"{entry.base_url}/federation/inbox",
-            {"envelopes": wires},
-            timeout=config.CONFIG.federation_http_timeout,
-        )
-        results = ack_open(
-            answer,
-            peer=node,
-            me=me,
-            registry=registry,
-            now=timezone.now(),
-            window=timedelta(seconds=config.CONFIG.federation_clock_window_seconds),
-        )
-        if results is None:
-            reason = answer.get("code") if isinstance(answer, dict) else None
-            raise TransportError(f"HTTP {status}: {reason or 'no valid signed acknowledgement'}")
-        seen = {str(res.get("id")): res for res in results if isinstance(res, dict)}
-        for mid, pk in by_id.items():
-            res = seen.get(mid)
-            if res and res.get("status") in DELIVERED_STATES:
-                delivered.append(pk)
-            else:
-                failed[pk] = f"{res.get('status')}: {res.get('reason', '')}" if res else "no answer"
-    except TransportError as exc:
-        failed = {pk: f"peer_unreachable: {exc}" for pk in by_id.values()}
+    for r in rows:
+        res = answers.get(str(r.message_id), "no answer")
+        if isinstance(res, dict) and res.get("status") in DELIVERED_STATES:
+            delivered.append(r.pk)
+        elif isinstance(res, dict):
+            failed[r.pk] = f"{res.get('status')}: {res.get('reason', '')}"
+        else:
+            failed[r.pk] = res
     dead = outbox_settle(delivered, failed)
     if failed:
         logger.warning(

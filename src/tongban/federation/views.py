@@ -44,7 +44,7 @@ def inbox(request: HttpRequest) -> JsonResponse:
     if not isinstance(wires, list) or len(wires) > MAX_BATCH:
         return _error("envelope_malformed", 400)
     try:
-        outcomes = inbox_receive(wires)
+        outcomes = inbox_receive(wires, manifest=body.get("manifest"))
     except FederationUnavailable as exc:
         return _error(exc.code, 503)
     senders = {w["header"].get("sender") for w in wires if _has_header(w)}
