@@ -123,6 +123,27 @@ def assign_serial_blocks(cluster: Any) -> None:
     )
 
 
+@contextmanager
+def seeded_cluster(root: Path, *, workers: int = 1, database: str = "sqlite") -> Iterator[Any]:
+    """The three demo nodes, set up and seeded like ``tongban demo --nodes 3`` (serial
+    blocks, demo data, node extras) and running; stopped afterwards (tests' fixtures)."""
+    from tongban.federation.testing.cluster import Cluster, NodeSpec
+
+    specs = [NodeSpec(nid, [code], name) for nid, name, code in DEMO_NODES]
+    cluster = Cluster(root, specs, workers=workers, database=database)
+    try:
+        cluster.setup()
+        assign_serial_blocks(cluster)
+        seeding = [
+            cluster._spawn(n, ["demo", "--no-serve", "--node-extras"]) for n in cluster.nodes
+        ]
+        cluster._wait_all(seeding)
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.teardown()
+
+
 def render_nodes(nodes: list[NodeInfo]) -> str:
     from tongban.demo.people import DEMO_PASSWORD, username
 

@@ -28,3 +28,18 @@ def joint_parts(case: Case, user: Actor) -> dict[str, Any]:
     ]
     decision = CaseStatus(view.decision).label if view.decision else None
     return {"view": view, "rows": rows, "decision": decision}
+
+
+@register.filter
+def node_label(node_id: str) -> str:
+    """A node's name from the registry (长治市节点), falling back to its id."""
+    if not node_id:
+        return ""
+    from tongban.core.errors import TongbanError
+    from tongban.federation.registry import node_entry
+
+    try:
+        name = node_entry(node_id).name
+    except TongbanError:
+        return node_id
+    return f"{name}（{node_id}）" if name and name != node_id else node_id

@@ -1,8 +1,8 @@
-"""Steps the cluster tests run *inside* one demo node (``tongban shell -c``): each acts
-through the services as that node's demo staff and prints one JSON line.
-
-Used by ``test_federation_cases.py``; the messages between the steps travel between the
-real node processes (signed, over HTTP, by their workers).
+"""Steps the cluster tests run *inside* one demo node (``tongban shell -c``), each
+printing one JSON line: what the tests need to know about a node (its window and items),
+the 多地联办 intake (no API route for it yet) and a record's federation fields and the
+node's application count (not in the API). Every other user action goes over HTTP
+(``node_http``); the messages between the nodes travel signed by their workers.
 """
 
 from __future__ import annotations
@@ -15,22 +15,12 @@ from django.utils import timezone
 from tongban.accounts.models import User, Window
 from tongban.cases.joint import JointPart, joint_application_create
 from tongban.cases.joint_selectors import application_count
-from tongban.cases.models import Case, CaseMaterial, MaterialStatus
-from tongban.cases.services import ApplicantInput, IntakeInput, case_create_draft, case_transition
-from tongban.cases.services_materials import (
-    Defect,
-    case_request_supplement,
-    material_upload,
-    shipment_receive,
-    shipment_send,
-)
+from tongban.cases.models import Case
+from tongban.cases.services import ApplicantInput, IntakeInput
 from tongban.cases.services_window import (
     ChecklistEntry,
     IdentityCheck,
     Scan,
-    result_hand_over,
-    window_intake,
-    window_supplement,
 )
 from tongban.cases.testing import PDF_BYTES
 from tongban.catalog.agreements import window_rights
@@ -84,46 +74,18 @@ def _applicant(n: int) -> ApplicantInput:
     return ApplicantInput(kind="person", name=c.name, code=c.id_number, phone=c.phone)
 
 
-def proxy_intake(n: int = 1) -> None:
-    """攀枝花's window takes in a 长治 item (a)."""
+def context() -> None:
+    """What the HTTP steps need to know about 攀枝花: its window and the items used."""
     window = _window("panzhihua")
-    impl = _item(window, "140400")
-    case = window_intake(
-        actor=_user("panzhihua", "clerk"),
-        implementation=impl,
-        window=window,
-        intake=IntakeInput(applicant=_applicant(n), channel="window", delivery="pickup"),
-        identity=IdentityCheck(verified=True, method="card_reader"),
-        checklist=_checklist(impl),
+    remote, local = _item(window, "140400"), _item(window, "510400")
+    out(
+        {
+            "window_id": window.pk,
+            "remote_item": remote.task_code,
+            "remote_item_name": remote.current_version.name,  # type: ignore[union-attr]
+            "local_item": local.task_code,
+        }
     )
-    out({"case_number": case.case_number, "task_code": impl.task_code})
-
-
-def online_apply() -> None:
-    """The 攀枝花 citizen applies online on 攀枝花's portal for a 长治 item (b)."""
-    window = _window("panzhihua")
-    impl = _item(window, "140400")
-    user = _user("panzhihua", "applicant")
-    c = CITIZENS["panzhihua"]
-    draft = case_create_draft(
-        actor=user,
-        implementation=impl,
-        intake=IntakeInput(
-            applicant=ApplicantInput(kind="person", name=c.name, code=c.id_number),
-            channel="pc",
-        ),
-    )
-    for m in draft.materials.filter(status=MaterialStatus.MISSING, is_required=True):
-        material_upload(
-            actor=user,
-            case=draft,
-            material_id=m.pk,
-            file_name="a.pdf",
-            data=PDF_BYTES,
-            claimed_type="application/pdf",
-        )
-    case = case_transition(actor=user, case=draft, to="submitted")
-    out({"case_number": case.case_number, "mode": case.mode})
 
 
 def joint_apply() -> None:
@@ -138,85 +100,6 @@ def joint_apply() -> None:
         parts=[JointPart(i.task_code, _checklist(i)) for i in impls],
     )
     out({"case_number": parent.case_number, "parts": [p.case_number for p in parent.parts.all()]})
-
-
-def _handled(intake_number: str) -> Case:
-    return Case.objects.get(remote_case_number=intake_number, handled_for_node__gt="")
-
-
-def decide(region_key: str, intake_number: str, outcome: str = "approved") -> None:
-    """The deciding node's department moves its record of ``intake_number``."""
-    case = _handled(intake_number)
-    reviewer, approver = _user(region_key, "reviewer"), _user(region_key, "approver")
-    steps = APPROVE if outcome == "approved" else (*APPROVE[:3], "denied")
-    if case.status in steps:  # e.g. back in 预审 after a supplement
-        steps = steps[steps.index(case.status) + 1 :]
-    for to in steps:
-        actor = approver if to in ("approved", "denied", "result_issued") else reviewer
-        case = case_transition(
-            actor=actor, case=case, to=to, opinion="材料不符合要求" if to == "denied" else ""
-        )
-    out({"case_number": case.case_number, "status": case.status})
-
-
-def decide_local(region_key: str, number: str) -> None:
-    """A part decided on the intake node itself."""
-    case = Case.objects.get(case_number=number)
-    reviewer, approver = _user(region_key, "reviewer"), _user(region_key, "approver")
-    for to in APPROVE:
-        actor = approver if to in ("approved", "result_issued") else reviewer
-        case = case_transition(actor=actor, case=case, to=to)
-    out({"case_number": case.case_number, "status": case.status})
-
-
-def ask_supplement(region_key: str, intake_number: str) -> None:
-    case = _handled(intake_number)
-    reviewer = _user(region_key, "reviewer")
-    case = case_transition(actor=reviewer, case=case, to="pre_review")
-    m = case.materials.filter(status=MaterialStatus.PROVIDED).order_by("pk").first()
-    assert m is not None
-    case_request_supplement(
-        actor=reviewer, case=case, defects=[Defect(m.pk, "扫描件不清晰")], opinion="请补正"
-    )
-    out({"material": m.name})
-
-
-def supplement_at_window(number: str) -> None:
-    case = Case.objects.get(case_number=number)
-    flagged = CaseMaterial.objects.filter(case=case, status=MaterialStatus.DEFECTIVE)
-    case = window_supplement(
-        actor=_user("panzhihua", "clerk"),
-        case=case,
-        scans={m.pk: [Scan("补正.pdf", PDF_BYTES + b"%2", "application/pdf")] for m in flagged},
-    )
-    out({"status": case.status})
-
-
-def ship_originals(number: str, tracking: str) -> None:
-    case = Case.objects.get(case_number=number)
-    shipment_send(
-        actor=_user("panzhihua", "clerk"),
-        case=case,
-        kind="originals",
-        carrier="EMS",
-        tracking_number=tracking,
-    )
-    out({"tracking": tracking})
-
-
-def receive_originals(region_key: str, intake_number: str) -> None:
-    case = _handled(intake_number)
-    s = case.shipments.get()
-    shipment_receive(actor=_user(region_key, "reviewer"), shipment=s)
-    out({"received": True})
-
-
-def hand_over(number: str) -> None:
-    case = Case.objects.get(case_number=number)
-    case = result_hand_over(
-        actor=_user("panzhihua", "clerk"), case=case, method="pickup", recipient="本人"
-    )
-    out({"status": case.status})
 
 
 def state(number: str = "", intake_number: str = "") -> None:
