@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongban import config
 from tongban.core import signing
 from tongban.federation.models import LogCheckpoint, LogEntry, LogHead
 from tongban.federation.registry import iso
-from tongban.federation.sql import insert_rows, max_pk
+from tongban.federation.sql import execute, insert_rows, max_pk, table
 
 GENESIS = "0" * 64
 _FIELDS = (
@@ -92,28 +92,39 @@ def _head() -> LogHead:
     return head
 
 
+def _head_locked() -> tuple[str, int]:
+    """(last hash, count) of the head row, locked (on SQLite the write transaction is
+    the lock)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = execute(f"SELECT last_hash, count FROM {table(LogHead)} WHERE id = 1{lock}")
+    if not rows:
+        head = _head()
+        return head.last_hash, head.count
+    return str(rows[0][0]), int(rows[0][1])
+
+
 def log_append(records: Iterable[dict[str, Any]]) -> int:
     """Append records (from ``record_of``) in the caller's transaction (or a new one)."""
     records = list(records)
     if not records:
         return 0
     with transaction.atomic():
-        head = _head()  # row lock: appenders chain one after another
+        last_hash, count = _head_locked()  # row lock: appenders chain one after another
         now = timezone.now()
         stamp = iso(now)
-        prev = head.last_hash
+        prev = last_hash
         rows = []
         for rec in records:
             h = _chain(prev, stamp, rec)
             rows.append((now, *(rec[k] for k in _FIELDS), prev, h))
             prev = h
-        # One multi-row insert built once (the ORM's bulk_create compiled every value:
-        # most of a batch's log cost). Ids come from the sequence; under the head lock no
-        # one else appends, so the largest id is our last row.
+        # Plain SQL built once: the ORM's per-statement compilation (and bulk_create's per
+        # value) had been most of a log append's cost. Ids come from the sequence; under
+        # the head lock no one else appends, so the largest id is our last row.
         insert_rows(LogEntry, _COLUMNS, rows)
-        last_id = max_pk(LogEntry)
-        LogHead.objects.filter(pk=1).update(
-            last_id=last_id, last_hash=prev, count=head.count + len(rows)
+        execute(
+            f"UPDATE {table(LogHead)} SET last_id = %s, last_hash = %s, count = %s WHERE id = 1",
+            [max_pk(LogEntry), prev, count + len(rows)],
         )
     return len(rows)
 

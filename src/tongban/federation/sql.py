@@ -10,6 +10,7 @@ through ``get_db_prep_save``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -36,17 +37,24 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
+@lru_cache(maxsize=64)
+def _insert_plan(
+    model: type[models.Model], columns: tuple[str, ...], vendor: str
+) -> tuple[str, list[models.Field[Any, Any]], list[int]]:
+    fields = [_field(model, c) for c in columns]
+    convert = [i for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN]
+    names = ", ".join(_qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {_qn(model._meta.db_table)} ({names}) VALUES ({marks})", fields, convert
+
+
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     """INSERT ``rows`` (tuples in ``columns`` order, field names) into ``model``'s table."""
     if not rows:
         return
-    fields = [_field(model, c) for c in columns]
-    convert = [i for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN]
-    names = ", ".join(_qn(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {_qn(model._meta.db_table)} ({names}) VALUES ({marks})"
+    sql, fields, convert = _insert_plan(model, tuple(columns), connection.vendor)
     params = []
     for row in rows:
         values = list(row)
@@ -54,7 +62,21 @@ def insert_rows(
             values[i] = fields[i].get_db_prep_save(values[i], connection)
         params.append(values)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement; the rows it returns (if any)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def table(model: type[models.Model]) -> str:
+    return _qn(model._meta.db_table)
 
 
 def update_by_pk(model: type[models.Model], column: str, pairs: Sequence[tuple[Any, Any]]) -> None:
