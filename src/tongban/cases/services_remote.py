@@ -31,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.cases.labels_remote import node_label
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, MaterialStatus, Shipment
 from tongban.cases.services import _event, case_transition
 from tongban.cases.services_remote_node import remote_node_for, send, speaks_for, this_node
@@ -151,7 +152,7 @@ def case_hand_off(case: Case, node: str) -> None:
         action="hand_off",
         actor=SYSTEM_ACTOR,
         role=SYSTEM,
-        opinion=f"已推送至办理地节点 {node}",
+        opinion=f"已推送至办理地节点 {node_label(node)}",
         data={"node": node},
     )
 

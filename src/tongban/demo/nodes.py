@@ -124,13 +124,22 @@ def assign_serial_blocks(cluster: Any) -> None:
 
 
 @contextmanager
-def seeded_cluster(root: Path, *, workers: int = 1, database: str = "sqlite") -> Iterator[Any]:
+def seeded_cluster(root: Path, *, workers: int = 1, database_url: str = "") -> Iterator[Any]:
     """The three demo nodes, set up and seeded like ``tongban demo --nodes 3`` (serial
-    blocks, demo data, node extras) and running; stopped afterwards (tests' fixtures)."""
+    blocks, demo data, node extras) and running; stopped afterwards (tests' fixtures).
+    With a PostgreSQL ``database_url`` (the test run's) each node gets its own database
+    on that server (dropped afterwards); otherwise each its own SQLite file."""
     from tongban.federation.testing.cluster import Cluster, NodeSpec
 
     specs = [NodeSpec(nid, [code], name) for nid, name, code in DEMO_NODES]
-    cluster = Cluster(root, specs, workers=workers, database=database)
+    pg = database_url.startswith(("postgres://", "postgresql://"))
+    cluster = Cluster(
+        root,
+        specs,
+        workers=workers,
+        database="postgres" if pg else "sqlite",
+        pg_url=database_url.rsplit("/", 1)[0] + "/postgres" if pg else None,
+    )
     try:
         cluster.setup()
         assign_serial_blocks(cluster)

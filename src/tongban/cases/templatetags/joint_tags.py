@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from tongban.cases.joint_selectors import joint_view
+from tongban.cases.labels_remote import node_label as remote_node_label
 from tongban.cases.models import Case
 from tongban.cases.transitions import CaseStatus
 from tongban.core.actors import Actor
@@ -33,13 +34,4 @@ def joint_parts(case: Case, user: Actor) -> dict[str, Any]:
 @register.filter
 def node_label(node_id: str) -> str:
     """A node's name from the registry (长治市节点), falling back to its id."""
-    if not node_id:
-        return ""
-    from tongban.core.errors import TongbanError
-    from tongban.federation.registry import node_entry
-
-    try:
-        name = node_entry(node_id).name
-    except TongbanError:
-        return node_id
-    return f"{name}（{node_id}）" if name and name != node_id else node_id
+    return remote_node_label(node_id)

@@ -12,6 +12,7 @@ and hand-over; (b) online application; (c) 多地联办 over three nodes; counte
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from tongban.demo.people import CITIZENS, DEMO_PASSWORD
 from tongban.federation.testing.cluster import Cluster, Node
 
 STEPS = "tongban.cases.tests.cluster_steps"
+DB_URL = os.environ.get("DATABASE_URL", "")  # PostgreSQL run: the nodes use it too
 WALK_IN = make_id_number("51040219880808005")
 T = TypeVar("T")
 
@@ -49,7 +51,7 @@ def until(probe: Callable[[], T], timeout: float = 90) -> T:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    with seeded_cluster(tmp_path_factory.mktemp("fedcases")) as c:
+    with seeded_cluster(tmp_path_factory.mktemp("fedcases"), database_url=DB_URL) as c:
         yield c
 
 
