@@ -111,6 +111,13 @@ def _coordinator(window: Window, first: ItemImplementation) -> Department:
     return office or first.department
 
 
+def joint_title(impls: list[ItemImplementation]) -> str:
+    """多地联办：<each item name once>（<each region once>）, at most 200 characters."""
+    names = dict.fromkeys(i.current_version.name for i in impls if i.current_version)
+    regions = dict.fromkeys(i.region.name for i in impls)
+    return f"多地联办：{'、'.join(names)}（{'、'.join(regions)}）"[:200]
+
+
 def joint_application_create(
     *,
     actor: Actor,
@@ -135,7 +142,9 @@ def joint_application_create(
     impls: list[ItemImplementation] = []
     for i, code in enumerate(codes):
         impl = (
-            ItemImplementation.objects.select_related("current_version", "baseline", "department")
+            ItemImplementation.objects.select_related(
+                "current_version", "baseline", "department", "region"
+            )
             .filter(task_code=code)
             .first()
         )
@@ -159,7 +168,7 @@ def joint_application_create(
             idempotency_key=key or None,
             implementation=first,
             version=first_version,
-            item_name=("多地联办：" + "、".join(i.current_version.name for i in impls))[:200],  # type: ignore[union-attr]
+            item_name=joint_title(impls),
             item_kind=first.current_version.kind,  # type: ignore[union-attr]
             statutory_days=max(i.current_version.statutory_days for i in impls),  # type: ignore[union-attr]
             promised_days=max(i.current_version.promised_days for i in impls),  # type: ignore[union-attr]

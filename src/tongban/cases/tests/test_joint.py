@@ -172,6 +172,9 @@ def _decide(case: Case, actor: User, to: str, opinion: str = "") -> Case:
 def test_all_parts_approved_give_one_combined_result(lb: Loopback, jw: JointWorld) -> None:
     parent = _apply(jw)
     assert parent.mode == "joint" and parent.status == "pre_review"
+    # The title names each item once and every region (the same item in two cities).
+    assert parent.item_name.startswith("多地联办：") and parent.item_name.count("（") == 1
+    assert all(i.region.name in parent.item_name for i in (jw.cz, jw.pzh))
     assert _apply(jw).pk == parent.pk  # the same submission again
     remote, local = parent.parts.order_by("pk")
     lb.pump()
