@@ -21,6 +21,9 @@ COMMANDS = {
     "load-calendar": "载入工作日历（法定节假日与调休，来自 chinese_calendar）",
     "openapi": "生成 openapi.json（--check 检查是否与代码一致）",
     "bench": "运行性能基准，如 tongban bench search",
+    "node": "节点：init 初始化密钥与注册信息，rotate-key 轮换密钥，status，replay 重新投递死信",
+    "registry": "节点注册表：hub-keygen 枢纽密钥，build 签发，verify 验证，show 查看",
+    "log": "节点消息日志：verify 校验哈希链，export 导出审计，prune 按保留期清理",
     "migrate": "迁移数据库",
     "createsuperuser": "创建系统管理员",
 }

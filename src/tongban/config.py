@@ -64,13 +64,57 @@ class Config:
     sms_gateway_url: str
     # Public base URL of this node (QR codes on e-licences point at its verification page).
     public_url: str = "http://127.0.0.1:8000"
+    # --- federation (docs/adr/0008-federation-envelope-and-registry.md) ---
+    # This node's id in the registry. Unset = the classic single node: it serves every
+    # region and delivers every outbox message locally.
+    node_id: str | None = None
+    # Path or http(s) URL of the hub-signed registry JSON (which node serves which region).
+    registry: str = ""
+    # Path of the hub's public key (PEM) that signs the registry.
+    hub_public_key: Path | None = None
+    # Re-read an http registry this often (seconds); a file is re-read when it changes.
+    registry_refresh_seconds: int = 300
+    # Allowed difference between an envelope's signing time and this node's clock.
+    federation_clock_window_seconds: int = 300
+    # Remote delivery: attempts before a message becomes a dead letter, and the backoff
+    # (first step and cap, seconds; exponential with jitter).
+    federation_max_attempts: int = 12
+    federation_retry_base_seconds: float = 5.0
+    federation_retry_cap_seconds: float = 900.0
+    # Envelopes per POST to a peer's inbox, and the HTTP timeout of one POST (seconds).
+    federation_batch_size: int = 200
+    federation_http_timeout: float = 10.0
+    # Sign each pushed batch in one pass (one signature over the envelopes' header
+    # digests, docs/adr/0008) instead of once per envelope. Off: per-envelope signatures
+    # (for a peer running a release from before batch manifests).
+    federation_batch_signing: bool = True
+    # Batches in flight per peer: claimed rows are split by stream into this many lanes,
+    # POSTed concurrently (a stream always in the same lane, so order holds).
+    federation_lanes: int = 2
+    # Message log retention in days (pruning keeps a checkpoint so the chain verifies).
+    log_retention_days: int = 365
 
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "tongban.sqlite3"
 
+    @property
+    def node_dir(self) -> Path:
+        """This node's key pairs (private keys 0600; never in git or in the database)."""
+        return self.data_dir / "node"
+
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
 def load() -> Config:
@@ -98,6 +142,21 @@ def load() -> Config:
         notifier=os.environ.get("TONGBAN_NOTIFIER", "fake"),
         sms_gateway_url=os.environ.get("TONGBAN_SMS_GATEWAY_URL", "").strip(),
         public_url=os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        node_id=os.environ.get("TONGBAN_NODE_ID", "").strip() or None,
+        registry=os.environ.get("TONGBAN_REGISTRY", "").strip(),
+        hub_public_key=Path(hub).resolve()
+        if (hub := os.environ.get("TONGBAN_HUB_PUBLIC_KEY"))
+        else None,
+        registry_refresh_seconds=_int("TONGBAN_REGISTRY_REFRESH_SECONDS", 300),
+        federation_clock_window_seconds=_int("TONGBAN_FEDERATION_CLOCK_WINDOW", 300),
+        federation_max_attempts=_int("TONGBAN_FEDERATION_MAX_ATTEMPTS", 12),
+        federation_retry_base_seconds=_float("TONGBAN_FEDERATION_RETRY_BASE", 5.0),
+        federation_retry_cap_seconds=_float("TONGBAN_FEDERATION_RETRY_CAP", 900.0),
+        federation_batch_size=_int("TONGBAN_FEDERATION_BATCH_SIZE", 200),
+        federation_http_timeout=_float("TONGBAN_FEDERATION_HTTP_TIMEOUT", 10.0),
+        federation_batch_signing=_bool("TONGBAN_FEDERATION_BATCH_SIGNING", True),
+        federation_lanes=_int("TONGBAN_FEDERATION_LANES", 2),
+        log_retention_days=_int("TONGBAN_LOG_RETENTION_DAYS", 365),
     )
 
 

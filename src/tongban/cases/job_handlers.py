@@ -7,6 +7,6 @@ here registers those consumers in every worker process before it runs a delivery
 
 from __future__ import annotations
 
-from tongban.cases import consumers
+from tongban.cases import consumers, consumers_remote
 
-CONSUMERS = (consumers.receive_handoff, consumers.status_update)
+CONSUMERS = (consumers.receive_handoff, consumers.status_update, consumers_remote.CONSUMERS)

@@ -145,6 +145,18 @@ class Case(models.Model):
     # without joining every material of the window's cases.
     originals_pending = models.BooleanField("待寄送原件", default=False)
 
+    # Across nodes (docs/adr/0010-cases-across-nodes.md). A record this node decides for
+    # an application taken in on another node names that node in ``handled_for_node``
+    # (it is never counted here); both sides name their counterpart in ``remote_node`` +
+    # ``remote_case_number``. Blank on a classic single node.
+    handled_for_node = models.CharField("代办节点", max_length=64, blank=True)
+    remote_node = models.CharField("对端节点", max_length=64, blank=True)
+    remote_case_number = models.CharField("对端办件编号", max_length=43, blank=True)
+    # 多地联办: a part (sub-case) points at the application it belongs to.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "办件"
@@ -161,6 +173,7 @@ class Case(models.Model):
             models.Index(fields=["promised_deadline", "id"], name="case_deadline_id_idx"),
             models.Index(fields=["intake_window", "created_at"]),
             models.Index(fields=["intake_window", "promised_deadline", "id"]),
+            models.Index(fields=["remote_node", "remote_case_number"]),
             models.Index(
                 F("handling_department"),
                 inbox_paused_rank(),

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 
 from tongban.accounts.models import Role
 from tongban.cases.access import case_roles
+from tongban.cases.labels_remote import REMOTE_ACTION_LABELS
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, MaterialStatus, Shipment
 from tongban.cases.selectors import applicant_cases, case_available_moves, case_get, case_timeline
 from tongban.cases.services import EXEMPT_SOURCES
@@ -248,6 +249,7 @@ _ACTION_LABELS = {
     "create": "填写申请（草稿）",
     "ship": "寄出",
     "receive_shipment": "签收寄递",
+    **REMOTE_ACTION_LABELS,  # cases across nodes (labels_remote)
 }
 
 

@@ -15,6 +15,7 @@ from tongban.accounts.selectors import user_grants
 from tongban.accounts.services import require_role
 from tongban.cases import selectors
 from tongban.cases.access import require_case_access
+from tongban.cases.labels_remote import REMOTE_ACTION_LABELS
 from tongban.cases.models import (
     Case,
     CaseEvent,
@@ -55,6 +56,7 @@ def action_labels() -> dict[str, str]:
         for move in moves.values():
             labels.setdefault(move.action, move.label)
     labels["withdraw"] = "撤回"
+    labels.update(REMOTE_ACTION_LABELS)  # cases across nodes (labels_remote)
     return labels
 
 

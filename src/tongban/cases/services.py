@@ -31,6 +31,8 @@ from tongban.cases.models import (
     MaterialStatus,
 )
 from tongban.cases.numbering import case_number_issue
+from tongban.cases.numbering_nodes import serial_share
+from tongban.cases.remote_guard import remote_move_check
 from tongban.cases.requirements import originals_pending, version_requirements
 from tongban.cases.transitions import PAUSED, SYSTEM, CaseStatus, move_for
 from tongban.catalog.agreements import window_rights
@@ -293,7 +295,13 @@ def _apply_side_effects(case: Case, to: str, *, today: date, now: Any, opinion: 
             )
         case.submitted_at = now
         case.exempted_materials = case.materials.filter(status=MaterialStatus.EXEMPTED).count()
-        case.case_number = case_number_issue(task_code=case.implementation.task_code, day=today)
+        case.case_number = case_number_issue(
+            task_code=case.implementation.task_code,
+            day=today,
+            # this node's share of the item's serials (federation): keyed on the item's
+            # region, so a 多地联办 parent numbered under a foreign item uses the block too
+            **serial_share(case.implementation.region_id),
+        )
         case.acceptance_deadline = deadlines.acceptance_deadline(work_calendar(), today)
         case.deadline_unknown = case.acceptance_deadline is None
     elif to == S.ACCEPTED:
@@ -340,6 +348,7 @@ def case_transition(
         acting = roles & move.roles
         if not acting:
             raise PermissionDenied("permission_denied")
+        remote_move_check(actor=actor, case=locked, move=move, acting=acting)
         if move.reason_required and not opinion.strip():
             raise ValidationFailed("reason_required", field="opinion")
         # 一次性告知 lists the materials (case_request_supplement); resuming needs every
@@ -367,7 +376,8 @@ def case_transition(
             opinion=opinion,
             data=data,
         )
-        notify_case_applicant(locked, event=move.label, opinion=opinion)
+        if not locked.handled_for_node:  # the intake node tells the applicant, once
+            notify_case_applicant(locked, event=move.label, opinion=opinion)
         if to == S.APPROVED and locked.version.result_type == ResultType.LICENCE:
             # E-licence results are issued by the licences app, in the background.
             enqueue(
@@ -387,6 +397,7 @@ def case_transition(
                 recipient_region_id=locked.intake_region_id,
                 payload={
                     "case_number": locked.case_number,
+                    "regions": [locked.handling_region_id],  # what the sender speaks for
                     "from": frm,
                     "to": to,
                     "revision": locked.revision,
@@ -398,6 +409,7 @@ def case_transition(
 def handoff_payload(case: Case) -> dict[str, Any]:
     return {
         "case_number": case.case_number,
+        "regions": [case.intake_region_id],  # what the sender speaks for
         "task_code": case.implementation.task_code,
         "version": case.version.version,
         "intake_region": case.intake_region_id,

@@ -47,6 +47,7 @@ from tongban.cases.intake_plan import (
 from tongban.cases.intake_rights import window_rights_many
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, CaseMode
 from tongban.cases.numbering import case_numbers_issue
+from tongban.cases.numbering_nodes import serial_share
 from tongban.cases.services import HANDED_OFF, _actor_user
 from tongban.core.actors import Actor
 from tongban.core.calendar_store import work_calendar
@@ -241,7 +242,12 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
     for p in plans:
         by_code[p.task_code].append(p)
     for code, group in by_code.items():
-        numbers = case_numbers_issue(task_code=code, day=ctx.today, count=len(group))
+        numbers = case_numbers_issue(
+            task_code=code,
+            day=ctx.today,
+            count=len(group),
+            **serial_share(group[0].case.implementation.region_id),
+        )
         for p, number in zip(group, numbers, strict=True):
             p.case.case_number = number
     insert_rows(Case, [p.case for p in plans])
@@ -298,6 +304,11 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
     for f in files:
         counts[f.material.pk] += 1
     proxied = [p for p in plans if p.case.mode == CaseMode.PROXY_INTAKE]
+    # Federated: an item decided on another node travels as the whole application
+    # (services_remote.case_hand_off, ADR 0010) — bulk inserts fire no post_save, so the
+    # hand-off is called here; the engine's local hand-off note is for this node only.
+    remote = _remote_nodes(proxied)
+    proxied = [p for p in proxied if p.case.pk not in remote]
     messages = [
         OutboxMessage(
             type=HANDED_OFF,
@@ -311,6 +322,25 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
     insert_rows(OutboxMessage, messages)
     jobs += [Job(name=DELIVER_JOB, payload={"id": m.pk}, run_at=ctx.now) for m in messages]
     insert_rows(Job, jobs)
+    if remote:
+        from tongban.cases.services_remote import case_hand_off
+
+        for case in (p.case for p in plans if p.case.pk in remote):
+            case_hand_off(case, remote[case.pk])
+
+
+def _remote_nodes(proxied: list[Plan]) -> dict[int, str]:
+    """Case id → the other node deciding it (empty on a single node)."""
+    from tongban.cases.services_remote_node import remote_node_for, this_node
+
+    if this_node() is None:
+        return {}
+    out: dict[int, str] = {}
+    for p in proxied:
+        node = remote_node_for(p.case.handling_region_id)
+        if node is not None and p.case.pk is not None:
+            out[p.case.pk] = node
+    return out
 
 
 def _notification(plan: Plan) -> Notification:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tongban.cases import views_clerk, views_department, views_staff
+from tongban.cases import views_clerk, views_department, views_joint, views_staff
 
 app_name = "workbench"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views_staff.home, name="home"),
     path("clerk/", views_clerk.clerk_home, name="clerk"),
     path("clerk/intake/", views_clerk.intake, name="intake"),
+    path("clerk/joint/", views_joint.joint_intake, name="joint_intake"),
     path("inbox/", views_department.inbox, name="inbox"),
     path("supervision/", include("tongban.supervision.urls")),
     path("cases/<str:ref>/", views_staff.case_page, name="case"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tongban.core.jobs import Daily, Periodic, job_handler
+from tongban.core.jobs import Daily, Every, Periodic, job_handler
 
 # Periodic jobs: (handler, when). Each due run is queued once per period.
 PERIODIC: list[Periodic] = [
@@ -18,6 +18,8 @@ PERIODIC: list[Periodic] = [
     Periodic("licences.expire_due", Daily(0, 10, "Asia/Shanghai")),
     Periodic("supervision.scan", Daily(6, 30, "Asia/Shanghai")),
     Periodic("supervision.monthly_report", Daily(1, 15, "Asia/Shanghai")),
+    Periodic("federation.sweep", Every(30)),
+    Periodic("federation.prune_log", Daily(3, 45, "Asia/Shanghai")),
 ]
 
 # Finished jobs are kept this long for inspection in the admin.

@@ -24,6 +24,7 @@ from tongban.core.ids import make_id_number
 from tongban.core.jobs import load_handlers, run_worker
 from tongban.core.models import Job, JobStatus
 from tongban.federation import outbox
+from tongban.federation.consumers import consumer_for
 from tongban.federation.models import InboxMessage, OutboxMessage, OutboxStatus
 from tongban.notifications.models import Notification, NotificationStatus
 
@@ -74,8 +75,9 @@ def _actions(case: Case, action: str) -> list[CaseEvent]:
 
 def test_worker_discovers_the_case_consumers() -> None:
     load_handlers()
-    assert outbox._CONSUMERS[HANDED_OFF].__module__ == "tongban.cases.consumers"
-    assert outbox._CONSUMERS[STATUS_CHANGED].__module__ == "tongban.cases.consumers"
+    for message_type in (HANDED_OFF, STATUS_CHANGED):
+        handler = consumer_for(message_type)
+        assert handler is not None and handler.__module__ == "tongban.cases.consumers"
 
 
 def test_handoff_delivered_by_the_worker_once(world: World) -> None:

@@ -64,10 +64,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="先删除 SQLite 数据库（仅限未设置 DATABASE_URL）"
         )
+        parser.add_argument(
+            "--nodes",
+            type=int,
+            default=0,
+            help="启动多个联邦节点（长治、攀枝花、沈阳），各自独立数据库，共用一个签名注册表",
+        )
+        parser.add_argument(
+            "--base-port",
+            type=int,
+            default=None,
+            help="--nodes: 第一个节点的端口（默认随机空闲端口）",
+        )
+        parser.add_argument(
+            "--node-extras", action="store_true", help="（内部）联邦节点的附加演示数据"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from tongban.demo.printout import base_url, render
         from tongban.demo.seed import demo_seed, regions_ensure
+
+        if opts["nodes"]:
+            from tongban.demo.nodes import run_nodes
+
+            root = CONFIG.data_dir / "demo-nodes"
+            run_nodes(count=opts["nodes"], root=root, base_port=opts["base_port"])
+            return
 
         if opts["reset"]:
             removed = reset_sqlite(database_url=CONFIG.database_url, sqlite_path=CONFIG.sqlite_path)
@@ -83,6 +105,13 @@ class Command(BaseCommand):
             else:
                 reference.append(f"{label} —")
         summary = demo_seed()
+        if opts["node_extras"]:
+            from tongban.demo.nodes import seed_node_extras
+            from tongban.federation.identity import require_node_id
+            from tongban.federation.registry import node_entry
+
+            regions = list(node_entry(require_node_id()).regions)
+            self.stdout.write(f"node extras: {seed_node_extras(node_regions=regions)}")
         serving = not opts["no_serve"]
         url = base_url(opts["host"], opts["port"])
         database = (
