@@ -1,9 +1,10 @@
 """The issuing node's signing key and the public keys of issuers.
 
-Until the federation's node identity lands, the node is ``local`` and its SM2 key pair is
-kept in ``$TONGBAN_DATA_DIR/node/`` (created on first use; the private key file is 0600).
-At merge these two functions are repointed at the node identity and the hub's registry;
-nothing else in this app reads keys.
+On a federated node (``TONGBAN_NODE_ID`` set) licences are signed with the node's own key
+(``federation.identity``) and other issuers' keys come from the hub-signed registry, so a
+licence of any node verifies anywhere. A classic single node is ``local`` and keeps an SM2
+key pair in ``$TONGBAN_DATA_DIR/node/`` (created on first use; the private key file is
+0600). Nothing else in this app reads keys.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ _signers: dict[Path, Signer] = {}
 
 def node_id() -> str:
     """This node's id, stamped on every licence it issues."""
-    return LOCAL_NODE
+    from tongban.federation.identity import this_node_id
+
+    return this_node_id() or LOCAL_NODE
 
 
 def _node_dir() -> Path:
@@ -52,6 +55,10 @@ def _ensure_keypair(folder: Path) -> tuple[str, str]:
 
 def issuing_signer() -> Signer:
     """The signer of licences issued here (SM2 over SM3)."""
+    from tongban.federation.identity import node_signer, this_node_id
+
+    if this_node_id() is not None:
+        return node_signer()
     folder = _node_dir()
     with _lock:
         signer = _signers.get(folder)
@@ -64,6 +71,17 @@ def issuing_signer() -> Signer:
 def issuer_public_keys(issuer_node: str) -> list[tuple[str, str]]:
     """(algorithm, public PEM) of every key the node ``issuer_node`` signs with; empty for
     an unknown node."""
-    if issuer_node != node_id():
+    from tongban.federation.errors import FederationUnavailable
+    from tongban.federation.identity import this_node_id
+    from tongban.federation.registry import node_entry
+
+    if this_node_id() is None:
+        if issuer_node != LOCAL_NODE:
+            return []
+        return [(SM2, issuing_signer().public_pem)]
+    try:
+        # Every key the registry lists for the node, expired ones included: a licence
+        # stays verifiable after its issuer rotated keys (the fingerprint picks the key).
+        return [(k.alg, k.public_pem) for k in node_entry(issuer_node).keys]
+    except FederationUnavailable:
         return []
-    return [(SM2, issuing_signer().public_pem)]

@@ -122,13 +122,31 @@ class RemoteLicenceSource:
         return FoundLicence(**body["licence"])
 
 
-# The sources the exemption flow asks, in order. The lead adds the remote sources
-# (one per node in the registry) when the federation RPC is wired in.
+# The sources the exemption flow asks, in order: this node, then (federated) every other
+# node in the registry through the signed federation RPC.
 SOURCES: list[LicenceSource] = [LocalLicenceSource()]
+REMOTE_TIMEOUT_S = 3.0
+
+
+def federation_transport(node: str, query_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    from tongban.federation import rpc
+
+    return rpc.call(node, query_type, payload, timeout=REMOTE_TIMEOUT_S)
 
 
 def licence_sources() -> list[LicenceSource]:
-    return list(SOURCES)
+    from tongban.federation.errors import FederationUnavailable
+    from tongban.federation.identity import this_node_id
+    from tongban.federation.registry import registry_current
+
+    me = this_node_id()
+    if me is None:
+        return list(SOURCES)
+    try:
+        others = [n for n in registry_current().nodes if n != me]
+    except FederationUnavailable:
+        others = []
+    return [*SOURCES, *(RemoteLicenceSource(n, federation_transport) for n in others)]
 
 
 __all__ = ["LicenceSource", "LocalLicenceSource", "RemoteLicenceSource", "node_id"]
