@@ -44,10 +44,10 @@ from tongban.cases.intake_plan import (
     plan_application,
     reference_for,
 )
-from tongban.cases.intake_rights import window_rights_many
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, CaseMode
 from tongban.cases.numbering import case_numbers_issue
 from tongban.cases.services import HANDED_OFF, _actor_user
+from tongban.catalog.agreements import window_rights_many
 from tongban.core.actors import Actor
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import (
