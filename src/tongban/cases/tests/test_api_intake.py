@@ -148,6 +148,13 @@ def test_oversized_scan_is_refused(world: World, monkeypatch: Any) -> None:
     assert r.status_code == 422 and r.json()["code"] == "file_too_large"
 
 
+def test_body_over_the_request_limit_is_coded(world: World, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 500  # the whole JSON body, all scans together
+    r = post(client_for(world.pzh_clerk), URL, single(world))
+    assert r.status_code == 413 and r.json()["code"] == "request_too_large"
+    assert Case.objects.count() == 0
+
+
 def test_wrong_role_is_refused(world: World) -> None:
     r = post(client_for(world.reviewer), URL, single(world))
     assert r.status_code == 403 and r.json()["code"] == "permission_denied"
