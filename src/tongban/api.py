@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -34,6 +35,13 @@ def _schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         "details": exc.errors,
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (= TONGBAN_UPLOAD_MAX_BYTES).
+    body = TongbanError("request_too_large").as_dict()
+    return api.create_response(request, body, status=413)
 
 
 @api.exception_handler(AuthenticationError)

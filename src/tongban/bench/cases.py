@@ -17,7 +17,9 @@ process with DATABASE_URL pointing at it, uploads in a temporary data directory)
      one process and ``--procs`` processes (``--batch-factor`` × ``--intake`` cases).
    ``intake_per_s_service`` is the best of these; each is also reported by name.
 3. intake through HTTP — ``tongban serve`` (gunicorn, 2 workers) on 127.0.0.1 driven by
-   a bounded number of client threads with session logins (see cases_http.py).
+   a bounded number of client threads with session logins (see cases_http.py):
+   ``intake_per_s_http`` one request per case (POST /api/v1/cases/intake),
+   ``intake_per_s_http_steps`` the seven-request step-by-step API.
 4. volume — bulk-generate ``--cases`` cases, ``VACUUM ANALYZE``, then time case lists,
    the department inbox and the clerk's queues with typed filters for every kind of
    actor (p50/p95/p99 per query) and EXPLAIN each statement.
@@ -188,6 +190,7 @@ def _phase_http(args: argparse.Namespace) -> dict[str, Any]:
         count=args.count,
         threads=args.threads,
         port=args.port,
+        mode=args.mode,
         log=_say,
         max_seconds=args.max_seconds,
     )
@@ -326,10 +329,13 @@ def run(argv: list[str]) -> dict[str, Any]:
         if not args.skip_http and args.http_intake:
             http_args = ["--count", str(args.http_intake), "--threads", str(args.http_threads)]
             http_args += ["--max-seconds", str(args.max_seconds)]
-            port = _free_port()
-            r = _result(_start("http", args, env, *http_args, "--port", str(port)), "http")
-            out["intake_per_s_http"] = round(r["per_s"], 1)
-            out["http_request_p95_ms"] = round(r["request_p95_ms"], 1)
+            # One call per case through POST /cases/intake, then the step-by-step API.
+            for mode, suffix in (("one", ""), ("steps", "_steps")):
+                port = _free_port()
+                extra = [*http_args, "--port", str(port), "--mode", mode]
+                r = _result(_start("http", args, env, *extra), "http")
+                out[f"intake_per_s_http{suffix}"] = round(r["per_s"], 1)
+                out[f"http_request_p95_ms{suffix}"] = round(r["request_p95_ms"], 1)
         vol = _result(_start("volume", args, env), "volume")
     for k in ("p50", "p95", "p99"):
         out[f"list_{k}_ms"] = round(vol[k], 2)

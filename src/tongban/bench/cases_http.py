@@ -1,10 +1,17 @@
 """Intake through HTTP for ``tongban bench cases``: ``tongban serve`` (gunicorn, two sync
 workers) on 127.0.0.1 driven by a bounded pool of client threads.
 
-Each case is seven requests on /api/v1/cases with session cookies (logged in once per
-user through POST /login/ with its CSRF token): create (Idempotency-Key), three
-multipart uploads, submit, then pre-review and accept by the deciding department's
-clerk. Traffic goes to the loopback address only; the run stops after ``count`` cases or
+Two ways, with session cookies (logged in once per user through POST /login/ with its
+CSRF token):
+
+- ``mode="steps"``: seven requests on /api/v1/cases per case: create (Idempotency-Key),
+  three multipart uploads, submit, then pre-review and accept by the deciding
+  department's clerk (online applications and window intake mixed);
+- ``mode="one"``: one POST /api/v1/cases/intake per case by a window clerk (identity
+  check, three base64 scans, original check, submit and accept in one transaction);
+  half at cross-province windows, half at the local window of the deciding region.
+
+Traffic goes to the loopback address only; the run stops after ``count`` cases or
 ``max_seconds``, whichever comes first.
 """
 
@@ -20,6 +27,7 @@ import sys
 import threading
 import time
 import uuid
+from base64 import b64encode
 from collections.abc import Callable
 from functools import partial
 from http.cookies import SimpleCookie
@@ -167,11 +175,51 @@ def _one_case(
         raise RuntimeError(f"case {case['ref']} ended in {case['status']}")
 
 
+def _one_call(
+    cat: Catalogue,
+    i: int,
+    sessions: dict[str, Session],
+    timed: Callable[[Callable[[], Any]], Any],
+) -> None:
+    """One walk-in application through POST /api/v1/cases/intake."""
+    from tongban.bench.cases_intake import _window_for
+
+    window, clerk, mine = _window_for(cat, i, cat.impls)
+    impl = mine[i % len(mine)]
+    scan = {"content_type": "application/pdf", "data_base64": cat.extra["pdf_b64"]}
+    body = {
+        "window_id": window.pk,
+        "task_code": impl.task_code,
+        "applicant": {
+            "kind": "person",
+            "name": "申请人",
+            "code": cat.extra["walk_in_codes"][i % len(cat.extra["walk_in_codes"])],
+            "phone": "13800000000",
+        },
+        "identity": {"verified": True, "method": "card_reader"},
+        "checklist": [
+            {
+                "requirement_id": r_id,
+                "received": True,
+                "original_checked": original,
+                "scans": [{"file_name": "scan.pdf", **scan}],
+            }
+            for r_id, original in cat.extra["checklists"][impl.pk]
+        ],
+    }
+    key = {"Idempotency-Key": f"bench-http-one-{uuid.uuid4().hex}"}
+    s = sessions[clerk.username]
+    case = timed(lambda: s.json("POST", "/api/v1/cases/intake", body, key))
+    if case["status"] != "accepted":
+        raise RuntimeError(f"case {case['ref']} ended in {case['status']}")
+
+
 def http_intake(
     *,
     count: int,
     threads: int,
     port: int,
+    mode: str = "steps",
     log: Callable[[str], None] = print,
     max_seconds: float = 180.0,
 ) -> dict[str, Any]:
@@ -181,6 +229,19 @@ def http_intake(
     cat = catalogue_load()
     cat.applicants = cat.applicants[:5]  # each login checks a slow password hash
     cat.extra["walk_in_codes"] = [make_id_number(f"51040219770707{k:03d}") for k in range(50)]
+    one_case = _one_case
+    if mode == "one":
+        from tongban.cases.requirements import version_requirements
+
+        one_case = _one_call
+        cat.extra["pdf_b64"] = b64encode(PDF).decode()
+        cat.extra["checklists"] = {
+            impl.pk: [
+                (r.pk, r.original_required)
+                for r in version_requirements(impl.current_version)  # type: ignore[arg-type]
+            ]
+            for impl in cat.impls
+        }
     server = _serve(port)
     try:
         users = {u.username for u in cat.applicants}
@@ -208,13 +269,13 @@ def http_intake(
                 if i is None:
                     return
                 try:
-                    _one_case(cat, i, sessions, timed)
+                    one_case(cat, i, sessions, timed)
                     finished.append(i)
                 except Exception as exc:  # reported below; the run stops
                     errors.append(repr(exc))
 
         for _ in range(threads * 2):  # warm-up: each worker process imports and connects
-            _one_case(cat, next(counter), sessions, lambda call: call())
+            one_case(cat, next(counter), sessions, lambda call: call())
         start = time.perf_counter()
         pool = [threading.Thread(target=worker) for _ in range(threads)]
         for t in pool:
@@ -231,7 +292,8 @@ def http_intake(
     per_s = done / wall
     p95 = percentile(latencies, 95)
     log(
-        f"intake through HTTP (gunicorn 2 workers, {threads} client threads): {done} cases "
+        f"intake through HTTP, {'one call' if mode == 'one' else 'step by step'} "
+        f"(gunicorn 2 workers, {threads} client threads): {done} cases "
         f"({len(latencies)} requests) in {wall:.1f} s = {per_s:.1f} cases/s; "
         f"request p50 {percentile(latencies, 50):.1f} ms, p95 {p95:.1f} ms"
     )

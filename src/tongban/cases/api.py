@@ -33,7 +33,16 @@ from tongban.cases.schemas import (
     TransitionIn,
 )
 from tongban.cases.schemas_exchange import ExchangeOut
+from tongban.cases.schemas_intake import (
+    CounterIntakeBatchIn,
+    CounterIntakeBatchOut,
+    CounterIntakeIn,
+    to_application,
+    to_applications,
+)
+from tongban.cases.schemas_intake import idempotency_key as intake_key
 from tongban.cases.services import ApplicantInput, IntakeInput, case_create_draft, case_transition
+from tongban.cases.services_intake import case_intake, case_intake_batch
 from tongban.cases.services_materials import (
     Defect,
     case_request_supplement,
@@ -101,6 +110,53 @@ def create_case(
         ),
     )
     return Status(200 if replay else 201, _detail(request.user, case.pk))
+
+
+@router.post(
+    "/intake",
+    response={200: CaseDetailOut, 201: CaseDetailOut},
+    summary="窗口一次收件：申请人、身份核验、材料清单与扫描件、提交并受理（一个事务）",
+    description=(
+        "调用者须为 window_id 窗口的工作人员。扫描件以 base64 传送并声明类型，按文件内容核验"
+        "（大小上限 TONGBAN_UPLOAD_MAX_BYTES；类型与声明不符返回 file_type_mismatch）。"
+        "to=accepted（默认）当场受理，to=submitted 仅提交。任何一项不符则不写入任何内容。"
+        "同一幂等键（请求头 Idempotency-Key 或 body.idempotency_key）再次提交返回同一办件，"
+        "状态码 200（首次为 201）。"
+    ),
+)
+def counter_intake(
+    request: HttpRequest,
+    payload: CounterIntakeIn,
+    idempotency_key: HeaderEx[str | None, P(alias="Idempotency-Key")] = None,
+) -> Status[CaseDetailOut]:
+    key = intake_key(idempotency_key, payload.idempotency_key)
+    replay = key is not None and selectors.idempotency_key_used(key)
+    window = selectors.window_get(payload.window_id)
+    case = case_intake(
+        actor=request.user, window=window, application=to_application(payload, key=key)
+    )
+    return Status(200 if replay else 201, _detail(request.user, case.pk))
+
+
+@router.post(
+    "/intake-batch",
+    response={201: CounterIntakeBatchOut},
+    summary="窗口批量收件（最多 1000 件，一个事务，全部成功或全部不写入）",
+    description=(
+        "每件申请分别按一次收件的全部规则核验；任何一件有误则不写入任何内容，返回 422 "
+        "intake_batch_rejected，details 逐件列出 index（从 0 起）、code、message、field。"
+        "幂等键已用过的申请返回已有办件，其序号列在 replayed 中；同一批内重复的幂等键为 "
+        "batch_duplicate_key。"
+    ),
+)
+def counter_intake_batch(
+    request: HttpRequest, payload: CounterIntakeBatchIn
+) -> Status[CounterIntakeBatchOut]:
+    window = selectors.window_get(payload.window_id)
+    result = case_intake_batch(
+        actor=request.user, window=window, applications=to_applications(payload.applications)
+    )
+    return Status(201, CounterIntakeBatchOut.of(result.cases, result.replayed))
 
 
 @router.get(

@@ -44,11 +44,11 @@ from tongban.cases.intake_plan import (
     plan_application,
     reference_for,
 )
-from tongban.cases.intake_rights import window_rights_many
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, CaseMode
 from tongban.cases.numbering import case_numbers_issue
 from tongban.cases.numbering_nodes import serial_share
 from tongban.cases.services import HANDED_OFF, _actor_user
+from tongban.catalog.agreements import window_rights_many
 from tongban.core.actors import Actor
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import (
@@ -57,15 +57,15 @@ from tongban.core.errors import (
     TongbanError,
     ValidationFailed,
 )
-from tongban.core.jobs import get_handler, load_handlers
-from tongban.core.models import Job
+from tongban.core.jobs import enqueue_many
 from tongban.federation.models import OutboxMessage
 from tongban.notifications.models import Notification
+from tongban.notifications.services import SEND_JOB, notification_build
 
 MAX_BATCH = 1000
 STORE_THREADS = 4
 STORE_THREADS_FROM = 8  # files in one intake before writing them in threads
-NOTIFY_JOB = "notifications.send"
+NOTIFY_JOB = SEND_JOB
 DELIVER_JOB = "federation.deliver_outbox"
 
 __all__ = [
@@ -297,9 +297,12 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         for seq, e in enumerate(p.events, start=1)
     ]
     insert_rows(CaseEvent, events)
-    notes = [_notification(p) for p in plans]
+    # One message per case, of where the intake left it (not one per move).
+    notes = [
+        notification_build(p.case, event=p.last_move.label if p.last_move else "") for p in plans
+    ]
     insert_rows(Notification, notes)
-    jobs = [Job(name=NOTIFY_JOB, payload={"id": n.pk}, run_at=ctx.now) for n in notes]
+    jobs = [(NOTIFY_JOB, {"id": n.pk}) for n in notes]
     counts: dict[int, int] = defaultdict(int)
     for f in files:
         counts[f.material.pk] += 1
@@ -320,8 +323,8 @@ def _write(ctx: Context, plans: list[Plan]) -> None:
         for p in proxied
     ]
     insert_rows(OutboxMessage, messages)
-    jobs += [Job(name=DELIVER_JOB, payload={"id": m.pk}, run_at=ctx.now) for m in messages]
-    insert_rows(Job, jobs)
+    jobs += [(DELIVER_JOB, {"id": m.pk}) for m in messages]
+    enqueue_many(jobs, run_at=ctx.now)
     if remote:
         from tongban.cases.services_remote import case_hand_off
 
@@ -343,28 +346,6 @@ def _remote_nodes(proxied: list[Plan]) -> dict[int, str]:
     return out
 
 
-def _notification(plan: Plan) -> Notification:
-    """The applicant's message about where the intake left the case (the same text as
-    notifications.services.notify_case_applicant)."""
-    case = plan.case
-    event = plan.last_move.label if plan.last_move else ""
-    return Notification(
-        case=case,
-        recipient=None,
-        phone=case.applicant_phone,
-        email="",
-        subject=f"办件进度：{event}",
-        body=f"【通办】您申请的“{case.item_name}”（办件编号 {case.case_number}）：{event}。",
-    )
-
-
-def _check_jobs() -> None:
-    load_handlers()
-    for name in (NOTIFY_JOB, DELIVER_JOB):
-        if get_handler(name) is None:
-            raise RuntimeError(f"no job handler registered for {name!r}")
-
-
 def case_intake_batch(
     *,
     actor: Actor,
@@ -377,7 +358,6 @@ def case_intake_batch(
         raise ValidationFailed("invalid_input", "批量收件不能为空", field="applications")
     if len(applications) > MAX_BATCH:
         raise ValidationFailed("invalid_input", f"每批最多 {MAX_BATCH} 件", field="applications")
-    _check_jobs()
     ctx = _context(actor, window, today)
     for attempt in range(2):
         replays, errors = _replays(actor, applications)

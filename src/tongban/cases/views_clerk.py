@@ -1,6 +1,7 @@
 """The window clerk's workbench (/workbench/clerk/): the day's queues at one window, and
 窗口收件 — choose any item in force, see whether this window may take it in, check the
-applicant's identity and the materials against the acceptance standards, scan, push."""
+applicant's identity and the materials against the acceptance standards, scan, push
+(``services_intake.case_intake`` to 已提交, in one transaction)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tongban.accounts.models import Window
 from tongban.cases import selectors_staff as sel
 from tongban.cases.forms_staff import Checklist, IntakeForm
 from tongban.cases.models import CaseMode
-from tongban.cases.services_window import window_intake
+from tongban.cases.services_intake import CounterApplication, case_intake
 from tongban.cases.views_staff import (
     calendar,
     case_url,
@@ -128,13 +129,18 @@ def intake(request: HttpRequest) -> HttpResponse:
         scans_ok = checklist.parse(request.POST, request.FILES)
         if form.is_valid() and scans_ok:
             try:
-                case = window_intake(
+                # One transaction: checks, scans, identity check, original checks and
+                # submit; the deciding department accepts (to="submitted").
+                case = case_intake(
                     actor=request.user,
-                    implementation=context["impl"],
                     window=window,
-                    intake=form.intake(),
-                    identity=form.identity(),
-                    checklist=checklist.entries,
+                    application=CounterApplication(
+                        implementation=context["impl"],
+                        intake=form.intake(),
+                        identity=form.identity(),
+                        checklist=checklist.entries,
+                        to="submitted",
+                    ),
                     today=today(),
                 )
             except TongbanError as exc:

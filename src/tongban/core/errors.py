@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "import_not_xlsx": "文件不是有效的 Excel (.xlsx) 文件",
     "import_unknown_reference": "引用的事项或材料不存在",
     "file_too_large": "文件超过大小上限",
+    "request_too_large": "请求内容超过大小上限，请减少每次提交的文件或分批提交",
     # cases
     "illegal_transition": "办件当前状态不允许该操作",
     "reason_required": "该操作必须填写理由",

@@ -10,25 +10,35 @@ from django.utils import timezone
 from tongban.core.jobs import enqueue
 from tongban.notifications.models import Notification, NotificationStatus
 
+SEND_JOB = "notifications.send"
+
 if TYPE_CHECKING:
     from tongban.cases.models import Case
 
 
-def notify_case_applicant(case: Case, *, event: str, opinion: str = "") -> Notification:
+def notification_build(case: Case, *, event: str, opinion: str = "") -> Notification:
+    """The applicant's message about a move of ``case`` (unsaved): the one text format for
+    every sender (``notify_case_applicant``, the bulk counter intake)."""
     number = case.case_number or "（草稿）"
     body = f"【通办】您申请的“{case.item_name}”（办件编号 {number}）：{event}。"
     if opinion:
         body += f"意见：{opinion}"
-    n = Notification.objects.create(
+    user = case.applicant_user if case.applicant_user_id is not None else None
+    return Notification(
         case=case,
-        recipient=case.applicant_user,
+        recipient=user,
         phone=case.applicant_phone,
-        email=getattr(case.applicant_user, "email", "") or "",
+        email=getattr(user, "email", "") or "",
         subject=f"办件进度：{event}",
         body=body,
     )
+
+
+def notify_case_applicant(case: Case, *, event: str, opinion: str = "") -> Notification:
+    n = notification_build(case, event=event, opinion=opinion)
+    n.save(force_insert=True)
     # One job per new row: a dedupe key could never match, and costs a lookup.
-    enqueue("notifications.send", {"id": n.pk})
+    enqueue(SEND_JOB, {"id": n.pk})
     return n
 
 

@@ -73,6 +73,28 @@ def enqueue(
             return existing
 
 
+def enqueue_many(
+    jobs: Iterable[tuple[str, dict[str, Any]]],
+    *,
+    run_at: datetime | None = None,
+    max_attempts: int = 5,
+) -> list[Job]:
+    """Queue many jobs (``(name, payload)`` pairs) with one insert, inside the caller's
+    transaction like :func:`enqueue`. No dedupe keys: each pair is a new job."""
+    load_handlers()
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1")
+    when = run_at or timezone.now()
+    rows = [
+        Job(name=name, payload=payload, run_at=when, max_attempts=max_attempts)
+        for name, payload in jobs
+    ]
+    for name in {j.name for j in rows}:
+        if get_handler(name) is None:
+            raise ValueError(f"no job handler registered for {name!r}")
+    return Job.objects.bulk_create(rows) if rows else []
+
+
 def _unfinished(dedupe_key: str) -> Job | None:
     return Job.objects.filter(dedupe_key=dedupe_key, status__in=UNFINISHED).first()
 

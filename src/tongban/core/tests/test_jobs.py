@@ -25,6 +25,7 @@ from tongban.core.jobs import (
     claim,
     complete,
     enqueue,
+    enqueue_many,
     fail,
     job_handler,
     job_requeue,
@@ -67,6 +68,30 @@ def handlers() -> Iterator[None]:
 
 @pytest.mark.django_db
 class TestQueue:
+    def test_enqueue_many_is_one_insert_of_new_jobs(self, django_assert_num_queries: Any) -> None:
+        with django_assert_num_queries(1):
+            jobs = enqueue_many(
+                [("test.record", {"n": 1}), ("test.boom", {"n": 2}), ("test.record", {"n": 3})],
+                run_at=T0,
+                max_attempts=2,
+            )
+        assert len(jobs) == 3
+        rows = list(Job.objects.order_by("pk").values_list("name", "payload", "status"))
+        assert rows == [
+            ("test.record", {"n": 1}, JobStatus.QUEUED),
+            ("test.boom", {"n": 2}, JobStatus.QUEUED),
+            ("test.record", {"n": 3}, JobStatus.QUEUED),
+        ]
+        assert set(Job.objects.values_list("run_at", "max_attempts")) == {(T0, 2)}
+        assert enqueue_many([]) == []
+        with pytest.raises(ValueError, match="no job handler"):
+            enqueue_many([("test.record", {}), ("test.missing", {})])
+        with pytest.raises(ValueError, match="max_attempts"):
+            enqueue_many([("test.record", {})], max_attempts=0)
+        assert Job.objects.count() == 3
+        got = claim(worker_id="w1", now=T0)
+        assert got is not None and run_job(got, worker_id="w1") and calls == [{"n": 1}]
+
     def test_enqueue_claim_done(self) -> None:
         job = enqueue("test.record", {"case": "A1"}, run_at=T0)
         assert (job.status, job.attempts, job.max_attempts) == (JobStatus.QUEUED, 0, 5)

@@ -22,7 +22,7 @@ from tongban.config import CONFIG
 from tongban.core.jobs.worker import run_worker
 from tongban.notifications.adapters import SmsGatewayError, SmsGatewayNotifier, get_notifier
 from tongban.notifications.models import Notification, NotificationStatus
-from tongban.notifications.services import notification_send
+from tongban.notifications.services import notification_build, notification_send
 from tongban.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,18 @@ def test_sms_gateway_misconfigured_or_unreachable(world_case: tuple[World, Case]
     n.phone = ""
     with pytest.raises(ValueError):
         SmsGatewayNotifier("http://127.0.0.1:9/sms").send(n)
+
+
+def test_notification_build_is_the_one_text_format(world_case: tuple[World, Case]) -> None:
+    world, case = world_case
+    sent = Notification.objects.get(case=case)  # written by notify_case_applicant
+    built = notification_build(case, event="提交申请")
+    assert built.pk is None  # unsaved: the caller inserts it
+    assert (built.subject, built.body, built.phone) == (sent.subject, sent.body, sent.phone)
+    assert built.recipient == world.applicant == sent.recipient
+    with_opinion = notification_build(case, event="不予受理", opinion="材料不全")
+    assert with_opinion.body.endswith("：不予受理。意见：材料不全")
+    # A walk-in applicant without an account: no recipient, no e-mail.
+    walk_in = Case(item_name="社会保障卡申领", applicant_phone="13900000000")
+    n = notification_build(walk_in, event="受理")
+    assert n.recipient is None and n.email == "" and "办件编号 （草稿）" in n.body
