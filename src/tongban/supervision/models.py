@@ -218,9 +218,13 @@ class CardEvent(models.Model):
     """One line of a card's history (raised, resolved, 督办 issued/replied/closed …).
     Append-only."""
 
+    # (card, at) below serves it. No database constraint: the scanner writes these rows
+    # by the hundred thousand for cards it has just inserted or updated in the same
+    # transaction, and a card is never deleted; the per-row check at commit cost more
+    # than the inserts (see ADR 0014, performance follow-up).
     card = models.ForeignKey(
-        Card, on_delete=models.PROTECT, related_name="events", db_index=False
-    )  # (card, at) below serves it
+        Card, on_delete=models.PROTECT, related_name="events", db_index=False, db_constraint=False
+    )
     escalation = models.ForeignKey(
         Escalation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )

@@ -157,8 +157,10 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
                 cte, params = _values_cte("th", "t, cutoff", [(t, _d(d)) for t, d in th.items()])
                 cte = "WITH " + cte + " "
                 join += f" JOIN th ON th.t = {_threshold_sql(total)}"
-                cond = f"c.{rule} >= %s AND c.{rule} <= th.cutoff"
-                cond_params = [_d(today)]
+                # (the bound on the latest cutoff lets the (status, deadline) index
+                # serve the range instead of joining every running case to th)
+                cond = f"c.{rule} >= %s AND c.{rule} <= %s AND c.{rule} <= th.cutoff"
+                cond_params = [_d(today), _d(max(th.values()))]
             sql = (
                 f"{cte}INSERT INTO {CARD} ({_COLUMNS}) "
                 f"SELECT c.id, '{kind}', '{rule}', c.{rule}, {seg}, {region}, {dept}, {window}, "
@@ -356,22 +358,21 @@ def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
         f"OR (k.kind = 'escalated' AND NOT EXISTS (SELECT 1 FROM {ESCALATION} e "
         "WHERE e.case_id = k.case_id AND e.status = 'issued' AND e.reply_deadline = k.ref_date))"
     )
+    which = "k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown')"
     stale = (
-        f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id "
-        f"WHERE k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown') "
-        f"AND ({cond})"
+        f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id WHERE {which} AND ({cond})"
     )
     if connection.vendor == "postgresql":
         # One statement: resolve and write the history rows (a data-modifying CTE), no
-        # round trip per chunk of ids.
+        # round trip per chunk of ids and no second pass over the card table.
         with connection.cursor() as cur:
             cur.execute(
-                f"WITH s AS ({stale}), u AS (UPDATE {CARD} k SET status = 'resolved', "
-                "resolved_at = %s FROM s WHERE k.id = s.id RETURNING k.id), "
-                f"e AS (INSERT INTO {EVENT} (card_id, escalation_id, action, actor_id, "
-                "actor_name, at, note) SELECT id, NULL, 'resolve', NULL, '系统', %s, '' "
-                "FROM u) SELECT COUNT(*) FROM u",
-                [today_p, today_p, _ts(now), _ts(now)],
+                f"WITH u AS (UPDATE {CARD} k SET status = 'resolved', resolved_at = %s "
+                f"FROM {CASE} c WHERE c.id = k.case_id AND {which} AND ({cond}) "
+                f"RETURNING k.id), e AS (INSERT INTO {EVENT} (card_id, escalation_id, "
+                "action, actor_id, actor_name, at, note) SELECT id, NULL, 'resolve', NULL, "
+                "'系统', %s, '' FROM u) SELECT COUNT(*) FROM u",
+                [_ts(now), today_p, today_p, _ts(now)],
             )
             return int(cur.fetchone()[0])
     with connection.cursor() as cur:
@@ -461,6 +462,10 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
         except CalendarExhausted:
             break  # larger thresholds need a year the calendar does not know
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These statements run once a day over large tables, so their plans cost
+            # enough to trigger JIT compilation, which took longer than the work itself.
+            _execute("SET LOCAL jit = off", [])
         scan = ScanRun.objects.create(today=today, started_at=now)
         # (sqlite3 reports no rowcount for WITH … INSERT: count the scan's cards instead)
         _deadline_cards(scan, today, now, th)
