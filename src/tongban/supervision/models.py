@@ -67,6 +67,10 @@ class ScanRun(models.Model):
 
 
 class Card(models.Model):
+    # No database foreign-key constraints on the copies of the case's own (validated)
+    # regions, department and window, nor on the scan that wrote the card: a scan inserts
+    # up to a few hundred thousand cards and each constraint is a per-row check at commit
+    # (ADR 0014, performance follow-up). The case FK keeps its constraint.
     # Few indexes on purpose: a scan may insert a few hundred thousand cards. The unique
     # constraint (case first) serves lookups by case.
     case = models.ForeignKey(
@@ -79,7 +83,11 @@ class Card(models.Model):
     ref_date = models.DateField()
     segment = models.CharField(max_length=16, choices=Segment.choices)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     department = models.ForeignKey(
         "accounts.Department",
@@ -88,6 +96,7 @@ class Card(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     window = models.ForeignKey(
         "accounts.Window",
@@ -96,6 +105,7 @@ class Card(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     status = models.CharField(max_length=16, choices=CardStatus.choices, default=CardStatus.OPEN)
     raised_at = models.DateTimeField()
@@ -103,16 +113,33 @@ class Card(models.Model):
     # The case's regions and deciding department, copied so that scoping a supervisor's
     # cards (intake or handling region) needs no join with the case table.
     intake_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     handling_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     handling_department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     scan = models.ForeignKey(  # indexed: history and notifications read a scan's cards
-        ScanRun, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+        ScanRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_constraint=False,
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
@@ -127,7 +154,13 @@ class Card(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "kind", "ref_date"]),
+            # The dashboard's lists: open cards of a kind, earliest first — with the id in
+            # the key a LIMIT stops after the first rows (ties on ref_date are common).
+            models.Index(
+                fields=["kind", "ref_date", "id"],
+                condition=Q(status="open"),
+                name="card_open_kind_ref_idx",
+            ),
             models.Index(fields=["department", "status"]),
         ]
 
@@ -185,9 +218,13 @@ class CardEvent(models.Model):
     """One line of a card's history (raised, resolved, 督办 issued/replied/closed …).
     Append-only."""
 
+    # (card, at) below serves it. No database constraint: the scanner writes these rows
+    # by the hundred thousand for cards it has just inserted or updated in the same
+    # transaction, and a card is never deleted; the per-row check at commit cost more
+    # than the inserts (see ADR 0014, performance follow-up).
     card = models.ForeignKey(
-        Card, on_delete=models.PROTECT, related_name="events", db_index=False
-    )  # (card, at) below serves it
+        Card, on_delete=models.PROTECT, related_name="events", db_index=False, db_constraint=False
+    )
     escalation = models.ForeignKey(
         Escalation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )

@@ -157,8 +157,10 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
                 cte, params = _values_cte("th", "t, cutoff", [(t, _d(d)) for t, d in th.items()])
                 cte = "WITH " + cte + " "
                 join += f" JOIN th ON th.t = {_threshold_sql(total)}"
-                cond = f"c.{rule} >= %s AND c.{rule} <= th.cutoff"
-                cond_params = [_d(today)]
+                # (the bound on the latest cutoff lets the (status, deadline) index
+                # serve the range instead of joining every running case to th)
+                cond = f"c.{rule} >= %s AND c.{rule} <= %s AND c.{rule} <= th.cutoff"
+                cond_params = [_d(today), _d(max(th.values()))]
             sql = (
                 f"{cte}INSERT INTO {CARD} ({_COLUMNS}) "
                 f"SELECT c.id, '{kind}', '{rule}', c.{rule}, {seg}, {region}, {dept}, {window}, "
@@ -173,41 +175,40 @@ def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, dat
 
 
 def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz: ZoneInfo) -> None:
-    days = sorted(
-        set(
-            ProcessStep.objects.filter(days__gt=0)
-            .order_by()
-            .values_list("days", flat=True)
-            .distinct()
-        )
-    )
+    # The first step of each (version, role), when it has a counted timer, with the time
+    # before which a case in that step is overdue: worked out here (the step table is
+    # small) and joined in as VALUES, so the planner knows its size — a derived table
+    # (MIN(position) per group) was estimated at one row and probed by nested loop.
+    first: dict[tuple[int, str], tuple[int, int, int, bool]] = {}
+    for pk, vid, role, pos, days, counted in ProcessStep.objects.values_list(
+        "pk", "version_id", "role", "position", "days", "counted_in_limit"
+    ):
+        if (vid, role) not in first or pos < first[(vid, role)][1]:
+            first[(vid, role)] = (pk, pos, days, counted)
+    boundary_of: dict[int, datetime | None] = {}
     rows = []
-    boundaries = []
-    for k in days:
-        try:
-            since = rules.step_overdue_since(cal, today, k)
-        except CalendarExhausted:
+    for pk, _pos, days, counted in first.values():
+        if days <= 0 or not counted:
             continue
-        boundary = datetime.combine(since + timedelta(days=1), time.min, tz)
-        boundaries.append(boundary)
-        rows.append((k, _ts(boundary)))
+        if days not in boundary_of:
+            try:
+                since = rules.step_overdue_since(cal, today, days)
+                boundary_of[days] = datetime.combine(since + timedelta(days=1), time.min, tz)
+            except CalendarExhausted:
+                boundary_of[days] = None
+        boundary = boundary_of[days]
+        if boundary is not None:
+            rows.append((pk, _ts(boundary)))
     if not rows:
         return
-    cte, params = _values_cte("sd", "k, boundary", rows)
+    latest = max(b for b in boundary_of.values() if b is not None)
+    cte, params = _values_cte("sd", "step_id, boundary", sorted(rows))
     role_case = " ".join(f"WHEN '{s}' THEN '{r}'" for s, r in sorted(rules.STEP_ROLE.items()))
     ref = _local_date("c.status_changed_at")
     rule = "'step_' || CAST(p.position AS TEXT)"
     not_raised = _not_raised("'step'", rule, ref)
-    # The first step of each (version, role) with its timer, as a derived table.
-    first = (
-        f"SELECT p.version_id, p.role, p.position, p.days, p.name FROM {STEP} p "
-        f"JOIN (SELECT version_id, role, MIN(position) AS position FROM {STEP} "
-        "GROUP BY version_id, role) f ON f.version_id = p.version_id AND f.role = p.role "
-        "AND f.position = p.position WHERE p.days > 0 AND p.counted_in_limit"
-    )
-    # Candidates first, materialised with their step role: joined to the small step and
-    # boundary tables by hash, never by an index scan per step (PostgreSQL misestimates
-    # the CASE join and would otherwise pick a nested loop).
+    # Candidates first, materialised with their step role: joined to the small step
+    # table by hash, never by an index scan per step.
     cand = (
         "SELECT c.id, c.version_id, c.implementation_id, c.status_changed_at, "
         "c.intake_window_id, c.intake_region_id, c.handling_region_id, "
@@ -216,7 +217,7 @@ def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz
         "AND c.status_changed_at < %s"
     )
     sql = (
-        f"WITH {cte}, fs AS ({first}), c AS MATERIALIZED ({cand}) "
+        f"WITH {cte}, c AS MATERIALIZED ({cand}) "
         f"INSERT INTO {CARD} ({_COLUMNS}) "
         f"SELECT c.id, 'step', {rule}, {ref}, "
         f"CASE WHEN p.role = 'clerk' THEN '{Segment.INTAKE}' ELSE '{Segment.DECISION}' END, "
@@ -226,14 +227,14 @@ def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz
         "THEN NULL ELSE c.handling_department_id END, "
         "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
         f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
-        "FROM c JOIN fs p ON p.version_id = c.version_id AND p.role = c.step_role "
-        "JOIN sd ON sd.k = p.days "
+        f"FROM sd JOIN {STEP} p ON p.id = sd.step_id "
+        "JOIN c ON c.version_id = p.version_id AND c.step_role = p.role "
         f"LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
         "WHERE (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary "
         f"AND {not_raised} "
         "ON CONFLICT DO NOTHING"
     )
-    _execute(sql, [*params, _ts(max(boundaries)), _ts(now), _d(today), scan.pk])
+    _execute(sql, [*params, _ts(latest), _ts(now), _d(today), scan.pk])
 
 
 def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
@@ -357,13 +358,25 @@ def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
         f"OR (k.kind = 'escalated' AND NOT EXISTS (SELECT 1 FROM {ESCALATION} e "
         "WHERE e.case_id = k.case_id AND e.status = 'issued' AND e.reply_deadline = k.ref_date))"
     )
+    which = "k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown')"
+    stale = (
+        f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id WHERE {which} AND ({cond})"
+    )
+    if connection.vendor == "postgresql":
+        # One statement: resolve and write the history rows (a data-modifying CTE), no
+        # round trip per chunk of ids and no second pass over the card table.
+        with connection.cursor() as cur:
+            cur.execute(
+                f"WITH u AS (UPDATE {CARD} k SET status = 'resolved', resolved_at = %s "
+                f"FROM {CASE} c WHERE c.id = k.case_id AND {which} AND ({cond}) "
+                f"RETURNING k.id), e AS (INSERT INTO {EVENT} (card_id, escalation_id, "
+                "action, actor_id, actor_name, at, note) SELECT id, NULL, 'resolve', NULL, "
+                "'系统', %s, '' FROM u) SELECT COUNT(*) FROM u",
+                [_ts(now), today_p, today_p, _ts(now)],
+            )
+            return int(cur.fetchone()[0])
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT k.id FROM {CARD} k JOIN {CASE} c ON c.id = k.case_id "
-            f"WHERE k.status = 'open' AND (k.kind <> 'anomaly' OR k.rule = 'deadline_unknown') "
-            f"AND ({cond})",
-            [today_p, today_p],
-        )
+        cur.execute(stale, [today_p, today_p])
         ids = [r[0] for r in cur.fetchall()]
     if not ids:
         return 0
@@ -449,6 +462,10 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
         except CalendarExhausted:
             break  # larger thresholds need a year the calendar does not know
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These statements run once a day over large tables, so their plans cost
+            # enough to trigger JIT compilation, which took longer than the work itself.
+            _execute("SET LOCAL jit = off", [])
         scan = ScanRun.objects.create(today=today, started_at=now)
         # (sqlite3 reports no rowcount for WITH … INSERT: count the scan's cards instead)
         _deadline_cards(scan, today, now, th)
