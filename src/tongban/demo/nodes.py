@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,6 +174,10 @@ def render_nodes(nodes: list[NodeInfo]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_nodes(
     *,
     count: int,
@@ -206,6 +211,8 @@ def run_nodes(
             return infos
         cluster.start()
         say(render_nodes(infos))
+        # SIGTERM (a service manager, `kill`) stops the nodes like Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
