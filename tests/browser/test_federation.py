@@ -223,7 +223,8 @@ def test_online_application_on_the_portal_decided_elsewhere(
     cz = sign_in(page, cluster, "changzhi", "reviewer")
     page.goto(f"{cz}/workbench/inbox/")
     row = page.locator("tr", has_text=CITIZENS["panzhihua"].name).first
-    row.wait_for()
+    # The hand-off arrives when 攀枝花's worker has pushed it: reload until it is listed.
+    reload_until(page, lambda: row.count() > 0)
     row.get_by_role("link").first.click()
     assert number in page.locator("#facts").inner_text()
     theirs = page.locator(".case-head .code").inner_text()
