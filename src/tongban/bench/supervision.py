@@ -121,7 +121,8 @@ def _generate(n: int) -> None:
               delivery_address, status, paused_from, revision, created_at, status_changed_at,
               submitted_at, accepted_at, accepted_on, acceptance_deadline, promised_deadline,
               statutory_deadline, paused_working_days, deadline_unknown, result_name,
-              result_number, result_note, exempted_materials, originals_pending)
+              result_number, result_note, exempted_materials, originals_pending,
+              handled_for_node, remote_node, remote_case_number)
             SELECT
               'BENCH' || lpad(p.i::text, 10, '0'), p.impl_id, p.version_id, p.name, p.kind,
               p.sd, p.pd, 'person', '申请人', '140402199001010011', '13800000000', '', '',
@@ -142,7 +143,7 @@ def _generate(n: int) -> None:
               CASE WHEN p.status IN ('submitted', 'pre_review') THEN due_a.day ELSE sub_due.day END,
               CASE WHEN p.status IN ('submitted', 'pre_review') THEN NULL ELSE due.day END,
               CASE WHEN p.status IN ('submitted', 'pre_review') THEN NULL ELSE stat.day END,
-              0, FALSE, '', '', '', 0, FALSE
+              0, FALSE, '', '', '', 0, FALSE, '', '', ''
             FROM p
             JOIN bench_wd due ON due.idx = LEAST(p.r, 5 + p.pd) - 1
             JOIN bench_wd acc ON acc.idx = LEAST(p.r, 5 + p.pd) - 1 - p.pd
