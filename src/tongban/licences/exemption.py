@@ -25,11 +25,11 @@ from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.core.ids import LICENCE_ID_PREFIX, validate_licence_id
 from tongban.licences.evidence import FoundLicence, UseContext
 from tongban.licences.keys import node_id
-from tongban.licences.sources import licence_sources
+from tongban.licences.remote_uses import EXEMPT_ACTION, draft_ref
+from tongban.licences.sources import SourceUnreachable, licence_sources, node_display_name
 
 TRUST_LEVEL_A = "A"
 LICENCE_SOURCES = frozenset({MaterialSource.LICENCE, MaterialSource.DATA_SHARING})
-EXEMPT_ACTION = "licence_exempt"
 
 
 def exemptible(r: MaterialRequirement) -> bool:
@@ -41,6 +41,41 @@ class Offer:
     requirement_id: int
     licence: FoundLicence | None
     message: str
+    # Names of the nodes that could not be asked (down or unreachable): the applicant
+    # uploads now or tries again later.
+    unreachable: tuple[str, ...] = ()
+
+
+def _find(holder_code: str, type_code: str) -> tuple[FoundLicence | None, list[str]]:
+    """The first valid licence any source holds, and the nodes that could not be asked."""
+    unreachable: list[str] = []
+    for source in licence_sources():
+        try:
+            found = source.find(holder_code=holder_code, type_code=type_code)
+        except SourceUnreachable as exc:
+            unreachable.append(exc.node_name)
+            continue
+        except TongbanError:
+            continue
+        if found is not None:
+            return found, unreachable
+    return None, unreachable
+
+
+def _offer_message(found: FoundLicence | None, unreachable: list[str]) -> str:
+    if found is not None:
+        remote = found.issuer_node != node_id()
+        where = f"，{node_display_name(found.issuer_node)}" if remote else ""
+        return (
+            f"可使用您的电子证照“{found.type_name}”（{found.number}，{found.issuer_name}{where}），"
+            "经您同意后免于提交"
+        )
+    if unreachable:
+        return (
+            f"暂时无法连接{'、'.join(unreachable)}查询您的电子证照，请上传材料；"
+            "已填写的内容不会丢失，也可稍后刷新页面重试"
+        )
+    return "未查询到您名下有效的该类电子证照，请上传材料"
 
 
 def licence_offers(*, version: ItemVersion, holder_code: str) -> dict[int, Offer]:
@@ -51,28 +86,20 @@ def licence_offers(*, version: ItemVersion, holder_code: str) -> dict[int, Offer
     for r in version.materials.all():
         if not exemptible(r):
             continue
-        found: FoundLicence | None = None
-        for source in licence_sources():
-            try:
-                found = source.find(holder_code=holder_code, type_code=r.licence_type_code)
-            except TongbanError:
-                found = None
-            if found is not None:
-                break
-        message = (
-            f"可使用您的电子证照“{found.type_name}”（{found.number}，{found.issuer_name}），"
-            "经您同意后免于提交"
-            if found
-            else "未查询到您名下有效的该类电子证照，请上传材料"
+        found, unreachable = _find(holder_code, r.licence_type_code)
+        offers[r.pk] = Offer(
+            r.pk,
+            found,
+            _offer_message(found, unreachable),
+            () if found is not None else tuple(unreachable),
         )
-        offers[r.pk] = Offer(r.pk, found, message)
     return offers
 
 
 def _use(case: Case, material: CaseMaterial, identifier: str) -> FoundLicence:
     context = UseContext(
         purpose=f"办理“{case.item_name}”，免提交“{material.name}”",
-        case_ref=case.case_number or f"草稿#{case.pk}",
+        case_ref=case.case_number or draft_ref(case),
         department_name=case.handling_department.name,
         requester_node=node_id(),
     )
@@ -87,6 +114,8 @@ def _use(case: Case, material: CaseMaterial, identifier: str) -> FoundLicence:
                 case=case,
             )
         except NotFound as exc:  # not this source's licence: ask the next one
+            last = last or exc
+        except SourceUnreachable as exc:  # maybe the licence is another node's: go on
             last = exc
     raise last or NotFound("电子证照", field="licence_id")
 

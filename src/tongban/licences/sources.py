@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from tongban.core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
 from tongban.core.signing import canonical_json, key_fingerprint, unb64, verify
 from tongban.licences import evidence
 from tongban.licences.evidence import FoundLicence, UseContext
 from tongban.licences.keys import issuer_public_keys, node_id
 
 Transport = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+# Peer errors that say the question never got a trustworthy answer (rather than a coded
+# refusal of the licence): treated like a node that is down.
+_PEER_TRANSPORT_FAILURES = frozenset({"peer_rejected", "peer_answer_invalid", "rpc_handler_error"})
 
 
 class LicenceSource(Protocol):
@@ -57,13 +60,53 @@ class LocalLicenceSource:
         )
 
 
+class SourceUnreachable(TongbanError):
+    """The node holding the licences could not be asked (down, unreachable, or its answer
+    could not be trusted): the applicant is told so and uploads instead."""
+
+    status = 503
+
+    def __init__(self, node: str, node_name: str, details: str = "") -> None:
+        super().__init__(
+            "licence_source_unreachable",
+            f"暂时无法连接{node_name}查询电子证照",
+            field="licence_id",
+            details={"node": node, "reason": details},
+        )
+        self.node = node
+        self.node_name = node_name
+
+
+def node_display_name(node: str) -> str:
+    """The registry's name of a node (``node`` itself when the registry does not know it)."""
+    from tongban.federation.errors import FederationUnavailable
+    from tongban.federation.registry import node_entry
+
+    try:
+        return node_entry(node).name or node
+    except FederationUnavailable:
+        return node
+
+
 class RemoteLicenceSource:
     def __init__(self, node: str, transport: Transport) -> None:
         self.node = node
         self.transport = transport
 
+    def _send(self, query_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+        from tongban.federation.errors import FederationUnavailable, PeerError
+
+        try:
+            return self.transport(self.node, query_type, payload)
+        except FederationUnavailable as exc:
+            raise SourceUnreachable(self.node, node_display_name(self.node), exc.code) from exc
+        except PeerError as exc:
+            if exc.code in _PEER_TRANSPORT_FAILURES:
+                raise SourceUnreachable(self.node, node_display_name(self.node), exc.code) from exc
+            raise
+
     def _ask(self, query_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-        answer = self.transport(self.node, query_type, payload)
+        answer = self._send(query_type, payload)
         body = answer.get("body")
         if not isinstance(body, dict) or answer.get("node") != self.node:
             raise ValidationFailed("evidence_answer_invalid", field="licence_id")
@@ -149,4 +192,11 @@ def licence_sources() -> list[LicenceSource]:
     return [*SOURCES, *(RemoteLicenceSource(n, federation_transport) for n in others)]
 
 
-__all__ = ["LicenceSource", "LocalLicenceSource", "RemoteLicenceSource", "node_id"]
+__all__ = [
+    "LicenceSource",
+    "LocalLicenceSource",
+    "RemoteLicenceSource",
+    "SourceUnreachable",
+    "node_display_name",
+    "node_id",
+]

@@ -248,8 +248,10 @@ def licence_verify_pdf(data: bytes, *, today: date | None = None) -> Verificatio
     if outcome != SIG_OK:
         return _signature_failure(outcome, ident, payload)
     r = _fetch(ident)
-    if r is None:
-        return Verification(STATUS_UNKNOWN, "签名有效，但本节点未保存该证照的状态", ident, payload)
+    if r is None:  # another node's licence: its issuing node knows the status
+        from tongban.licences.remote_status import remote_status
+
+        return remote_status(ident, payload)
     row = _check_row(ident, r)
     if isinstance(row, Verification):
         return row  # the record held here fails its own checks
