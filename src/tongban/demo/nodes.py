@@ -168,10 +168,29 @@ def render_nodes(nodes: list[NodeInfo]) -> str:
     lines += [
         "",
         "  跨节点流程 / flows: 攀枝花窗口代收长治事项 (a)；攀枝花门户网上申请长治事项 (b)；",
-        "  攀枝花窗口受理户口迁移多地联办 (c)。Ctrl-C 停止全部节点 / stops all nodes.",
-        "",
+        "  攀枝花窗口受理户口迁移多地联办 (c)。",
     ]
+    lines += licence_walkthrough(nodes)
+    lines += ["  Ctrl-C 停止全部节点 / stops all nodes.", ""]
     return "\n".join(lines)
+
+
+def licence_walkthrough(nodes: list[NodeInfo]) -> list[str]:
+    """Flow (d), 两个免提交 across nodes, when both 长治 and 攀枝花 run."""
+    from tongban.demo.people import CITIZENS, username
+    from tongban.demo.seed_licences import EXEMPTION_ITEM_NAME
+
+    urls = {n.region: n.url for n in nodes}
+    cz, pzh = urls.get("140400"), urls.get("510400")
+    if not cz or not pzh:
+        return []
+    who = f"{CITIZENS['changzhi'].name} ({username('changzhi', 'applicant')})"
+    return [
+        f"  两个免提交 (d): {who} 的社会保障卡电子证照由长治签发；",
+        f"    在攀枝花登录 {pzh}/items/?q={EXEMPTION_ITEM_NAME} 申请“{EXEMPTION_ITEM_NAME}”，"
+        "勾选同意调用长治的电子证照，材料免提交；",
+        f"    在长治登录 {cz}/my/licences/ 查看攀枝花节点的用证记录（含办件编号）。",
+    ]
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -1,11 +1,16 @@
 """Demo e-licences: a licence type for every licence code the demo items name; a 居民身份证
 and 居民户口簿 e-licence for each demo applicant (so their 居民身份证 materials are
 exempted when they apply online); and one approved 社会保障卡申领 case in 长治 whose
-decision issued a 社会保障卡 e-licence. Idempotent; through the services as SYSTEM."""
+decision issued a 社会保障卡 e-licence. Idempotent; through the services as SYSTEM.
+
+On a federated demo node (``tongban demo --nodes N``) a licence is issued only by the node
+serving its issuer's region — 长治's licences live on the 长治 node, and 攀枝花 finds them
+there through the signed licence query, as it would in production."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 from tongban.cases.models import Case
@@ -62,11 +67,27 @@ POLICE = {
     "shenyang": ("210100", "沈阳市公安局"),
 }
 SOCIAL_CARD_ITEM = "111010010000"
+SOCIAL_CARD_REGION = "140400"
+# The item whose 社会保障卡 material other nodes' applicants satisfy with that licence.
+EXEMPTION_ITEM = "051010040000"
+EXEMPTION_ITEM_NAME = "失业保险金申领"
 CASE_KEY = "demo-licence-social-card-changzhi"
 
 
 def _police_uscc(region: str) -> str:
     return make_uscc(f"11{region}MB0000009")
+
+
+def issued_here() -> Callable[[str], bool]:
+    """Whether this node issues the licences of a region: every region on a single node,
+    the regions the registry says it serves on a federated node."""
+    from tongban.federation.identity import this_node_id
+    from tongban.federation.registry import node_entry
+
+    me = this_node_id()
+    if me is None:
+        return lambda region: True
+    return node_entry(me).serves
 
 
 def seed_licences(created: Counter[str], *, today: date) -> None:
@@ -83,8 +104,11 @@ def seed_licences(created: Counter[str], *, today: date) -> None:
                 validity_years=years,
             )
             created["licence_types"] += 1
+    here = issued_here()
     for key, citizen in CITIZENS.items():
         region, police = POLICE[key]
+        if not here(region):
+            continue
         for code, issued, fields in (
             (spec.LT_ID_CARD, date(2018, 6, 1), {"address": ADDRESSES[key]}),
             (spec.LT_HOUSEHOLD, date(2012, 9, 1), {"address": ADDRESSES[key], "role": "户主"}),
@@ -107,7 +131,8 @@ def seed_licences(created: Counter[str], *, today: date) -> None:
                 ),
             )
             created["licences"] += 1
-    _approved_case(created, today=today)
+    if here(SOCIAL_CARD_REGION):
+        _approved_case(created, today=today)
 
 
 def _approved_case(created: Counter[str], *, today: date) -> None:
@@ -116,7 +141,8 @@ def _approved_case(created: Counter[str], *, today: date) -> None:
         return
     impl = (
         ItemImplementation.objects.filter(
-            baseline__catalog_code=SOCIAL_CARD_ITEM, region__code__startswith="1404"
+            baseline__catalog_code=SOCIAL_CARD_ITEM,
+            region__code__startswith=SOCIAL_CARD_REGION[:4],
         )
         .order_by("pk")
         .first()

@@ -21,6 +21,7 @@ from tongban.licences import selectors
 from tongban.licences.exemption import case_materials_exempt, licence_offers
 from tongban.licences.models import Licence
 from tongban.licences.present import token_make, token_read
+from tongban.licences.remote_status import licence_verify_anywhere
 from tongban.licences.schemas import (
     ExemptIn,
     ExemptOut,
@@ -76,7 +77,7 @@ def verify_out(v: Verification) -> VerifyOut:
 
 @router.get("/verify", response=VerifyOut, summary="按电子证照标识核验（公开）")
 def verify(request: HttpRequest, id: str) -> VerifyOut:
-    return verify_out(licence_verify(id))
+    return verify_out(licence_verify_anywhere(id))
 
 
 @router.post("/verify/pdf", response=VerifyOut, summary="上传证照 PDF 核验（公开）")

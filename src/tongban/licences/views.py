@@ -7,6 +7,8 @@ exist for them (404).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,8 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongban.config import CONFIG
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
 from tongban.licences import selectors
+from tongban.licences.keys import node_id
+from tongban.licences.models import LicenceUse
 from tongban.licences.pdf import data_uri, qr_png
 from tongban.licences.present import TOKEN_LIFETIME, token_make, token_read
+from tongban.licences.remote_status import licence_verify_anywhere
+from tongban.licences.sources import node_display_name
 from tongban.licences.transitions import LicenceOperation, LicenceStatus
 from tongban.licences.verify import Verification, licence_verify, licence_verify_pdf
 
@@ -44,7 +50,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             typed = (request.POST.get("id") or request.GET.get("id") or "").strip()
             context["typed"] = typed
             if typed:
-                context["result"] = _result(licence_verify(typed))
+                context["result"] = _result(licence_verify_anywhere(typed))
                 context["how"] = "id"
             elif request.method == "POST":
                 raise ValidationFailed("invalid_input", "请输入电子证照标识或上传证照 PDF")
@@ -61,6 +67,18 @@ def present_scan(request: HttpRequest, token: str) -> HttpResponse:
     except TongbanError as exc:
         return render(request, "licences/present_scan.html", {"error": exc}, status=410)
     return render(request, "licences/present_scan.html", {"result": _result(v)})
+
+
+def _with_node_names(uses: Iterable[LicenceUse]) -> list[tuple[LicenceUse, str]]:
+    """Each use with the name of the node that made it (本节点 for this one)."""
+    me, names = node_id(), {}
+    out = []
+    for u in uses:
+        node = u.requester_node
+        if node not in names:
+            names[node] = "本节点" if node in (me, "") else node_display_name(node)
+        out.append((u, names[node]))
+    return out
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -85,7 +103,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         "licences/wallet.html",
         {
             "rows": rows,
-            "uses": list(selectors.uses_of_holder(request.user, limit=50)),
+            "uses": _with_node_names(selectors.uses_of_holder(request.user, limit=50)),
             "no_id": not selectors.holder_codes(request.user),
         },
     )
@@ -116,7 +134,7 @@ def licence_page(request: HttpRequest, identifier: str) -> HttpResponse:
                 )
                 for e in selectors.licence_history(lic)
             ],
-            "uses": list(selectors.uses_of_licence(lic)),
+            "uses": _with_node_names(selectors.uses_of_licence(lic)),
             "check": licence_verify(lic.identifier),
         },
     )

@@ -210,7 +210,14 @@ UNEMPLOYMENT_BENEFIT = ItemSpec(
             id_card(),
             shared("解除或终止劳动关系信息", "用人单位申报的解除（终止）劳动关系信息"),
             shared("失业保险参保缴费信息", "失业保险缴费记录"),
-            mat("本人社会保障卡或银行账户信息", "须为本人账户，用于发放失业保险金"),
+            mat(
+                "本人社会保障卡",
+                "须为本人有效的社会保障卡（金融账户用于发放失业保险金）；"
+                "通过电子证照库调取的无需提交",
+                source="licence",
+                licence=LT_SOCIAL_CARD,
+                fmt="electronic",
+            ),
         ],
         steps=steps(1, 3, 1, review="核定缴费年限和领取期限", decide="核定待遇并按月发放"),
         faqs=[

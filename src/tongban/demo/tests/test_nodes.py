@@ -32,3 +32,15 @@ def test_fixed_ports_are_handed_out_in_order_and_restored() -> None:
 def test_node_count_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         run_nodes(count=4, root=tmp_path / "n", serve=False)
+
+
+def test_render_walks_through_the_licence_exemption_when_both_cities_run() -> None:
+    infos = [
+        NodeInfo(nid, name, code, f"http://127.0.0.1:{8101 + i}", Path(f"/tmp/{nid}"))
+        for i, (nid, name, code) in enumerate(DEMO_NODES)
+    ]
+    text = render_nodes(infos)
+    assert "两个免提交 (d): 王建国 (changzhi.applicant)" in text
+    assert "http://127.0.0.1:8102/items/?q=失业保险金申领" in text
+    assert "http://127.0.0.1:8101/my/licences/" in text
+    assert "两个免提交" not in render_nodes(infos[:1])

@@ -29,10 +29,15 @@ from tongban.licences import remote_uses
 from tongban.licences.exemption import licence_offers
 from tongban.licences.models import LicenceUse
 from tongban.licences.pdf import render_pdf
-from tongban.licences.remote_status import STATUS_QUERY, payload_digest, remote_status
+from tongban.licences.remote_status import (
+    STATUS_QUERY,
+    licence_verify_anywhere,
+    payload_digest,
+    remote_status,
+)
 from tongban.licences.signature import build_payload
 from tongban.licences.testing import HOLDER, ID_CARD, build_licence_world
-from tongban.licences.verify import licence_verify_pdf
+from tongban.licences.verify import licence_verify, licence_verify_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +305,50 @@ def test_the_issuing_node_numbers_only_the_senders_uses(fed: Fed) -> None:
     assert (from_a.case_ref, from_c.case_ref) == ("N" * 43, "草稿#7")
     with pytest.raises(PermissionDenied):
         remote_uses.use_numbered(payload)  # not from another node: refused
+
+
+def _signed_answer(fed: Fed, payload: dict[str, Any], outcome: str, *, forge: bool = False) -> Any:
+    data = signing.canonical_json(payload)
+    signer = signing.load_signer(ALG, fed.a.private_pem)
+    signature = signing.b64(signer.sign(data + (b" " if forge else b"")))
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "identifier": request["identifier"],
+            "outcome": outcome,
+            "reason": "证照状态为已撤销" if outcome == "revoked" else "签名有效，证照状态有效",
+            "node": "a",
+            "digest": payload_digest(payload),
+            "signed_data": data.decode("utf-8"),
+            "signature": signature,
+        }
+
+    return answer
+
+
+def test_identifier_of_another_nodes_licence_is_asked_of_that_node(
+    fed: Fed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = _a_payload(fed)
+    ident = payload["identifier"]
+    assert licence_verify(ident).outcome == "not_found"  # the local check alone
+    seen = _peer_a(fed, monkeypatch, _signed_answer(fed, payload, "revoked"))
+    v = licence_verify_anywhere(ident)
+    assert v.outcome == "revoked" and "攀枝花" in v.reason
+    assert v.payload is not None and v.payload["holder_name"] == "李秀英"
+    assert [w["header"]["recipient"] for w in seen] == ["a"]
+
+    _peer_a(fed, monkeypatch, _signed_answer(fed, payload, "valid", forge=True))
+    v = licence_verify_anywhere(ident)
+    assert v.outcome == "status_unknown" and "无法核实签名" in v.reason
+
+    _peer_a(fed, monkeypatch, None)
+    v = licence_verify_anywhere(ident)
+    assert v.outcome == "status_unknown" and "暂时无法连接攀枝花" in v.reason
+
+    _peer_a(
+        fed,
+        monkeypatch,
+        lambda r: {"identifier": r["identifier"], "outcome": "not_found", "node": "a"},
+    )
+    assert licence_verify_anywhere(ident).outcome == "not_found"
