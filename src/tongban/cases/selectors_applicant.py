@@ -22,6 +22,7 @@ from tongban.catalog.selectors_versions import implementation_get
 from tongban.core.actors import Actor
 from tongban.core.calendar import CalendarExhausted, WorkCalendar, remaining_working_days
 from tongban.core.errors import NotFound
+from tongban.licences.labels import LICENCE_ACTION_LABELS
 
 S = CaseStatus
 PAGE_SIZE = 20
@@ -250,6 +251,7 @@ _ACTION_LABELS = {
     "ship": "寄出",
     "receive_shipment": "签收寄递",
     **REMOTE_ACTION_LABELS,  # cases across nodes (labels_remote)
+    **LICENCE_ACTION_LABELS,  # 两个免提交, issue on decision
 }
 
 

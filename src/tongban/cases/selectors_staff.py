@@ -33,6 +33,7 @@ from tongban.catalog.selectors_items import item_in_force
 from tongban.core.actors import Actor
 from tongban.core.calendar import CalendarExhausted, WorkCalendar, remaining_working_days
 from tongban.core.errors import NotFound, ValidationFailed
+from tongban.licences.labels import LICENCE_ACTION_LABELS
 from tongban.regions.codes import province_of
 
 S = CaseStatus
@@ -57,6 +58,7 @@ def action_labels() -> dict[str, str]:
             labels.setdefault(move.action, move.label)
     labels["withdraw"] = "撤回"
     labels.update(REMOTE_ACTION_LABELS)  # cases across nodes (labels_remote)
+    labels.update(LICENCE_ACTION_LABELS)  # 两个免提交, issue on decision
     return labels
 
 

@@ -73,7 +73,7 @@ def _offer_message(found: FoundLicence | None, unreachable: list[str]) -> str:
     if unreachable:
         return (
             f"暂时无法连接{'、'.join(unreachable)}查询您的电子证照，请上传材料；"
-            "已填写的内容不会丢失，也可稍后刷新页面重试"
+            "也可先保存草稿，稍后再打开草稿重试"
         )
     return "未查询到您名下有效的该类电子证照，请上传材料"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import QuerySet, Value, When
 
 from tongban.core.actors import Actor
 from tongban.core.errors import NotAuthenticated, NotFound
 from tongban.core.ids import validate_licence_id
 from tongban.licences.models import Licence, LicenceEvent, LicenceUse
+from tongban.licences.transitions import LicenceStatus
 
 
 def holder_codes(actor: Actor) -> list[str]:
@@ -20,10 +22,12 @@ def holder_codes(actor: Actor) -> list[str]:
 
 
 def wallet(actor: Actor) -> QuerySet[Licence]:
+    """The holder's licences: valid ones first, then the rest, newest first."""
+    current = DbCase(When(status=LicenceStatus.VALID, then=Value(0)), default=Value(1))
     return (
         Licence.objects.select_related("type")
         .filter(holder_code__in=holder_codes(actor))
-        .order_by("status", "-issue_date", "-id")
+        .order_by(current, "status", "-issue_date", "-id")
     )
 
 
