@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tongban.core import signing
@@ -352,3 +353,23 @@ def test_identifier_of_another_nodes_licence_is_asked_of_that_node(
         lambda r: {"identifier": r["identifier"], "outcome": "not_found", "node": "a"},
     )
     assert licence_verify_anywhere(ident).outcome == "not_found"
+
+
+def test_the_api_answers_with_the_issuing_nodes_status(
+    fed: Fed, monkeypatch: pytest.MonkeyPatch, client: Any
+) -> None:
+    payload = _a_payload(fed)
+    ident = payload["identifier"]
+    _peer_a(fed, monkeypatch, _signed_answer(fed, payload, "revoked"))
+    body = client.get("/api/v1/licences/verify", {"id": ident}).json()
+    assert body["outcome"] == "revoked" and "攀枝花" in body["reason"]
+    assert body["holder_name"] == "李秀英"
+
+    pdf = SimpleUploadedFile("证照.pdf", _a_pdf(fed, payload), content_type="application/pdf")
+    _peer_a(fed, monkeypatch, None)
+    answer = client.post("/api/v1/licences/verify/pdf", {"file": pdf})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["outcome"] == "status_unknown" and "暂时无法向签发节点“攀枝花”" in body["reason"]
+    page = client.get("/licences/verify/", {"id": ident})
+    assert "暂时无法连接攀枝花" in page.content.decode()
