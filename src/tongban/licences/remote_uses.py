@@ -43,7 +43,7 @@ def on_submitted(case: Case) -> int:
     from tongban.federation.identity import this_node_id
     from tongban.federation.registry import node_entry
 
-    number = Case.objects.values_list("case_number", flat=True).get(pk=case.pk)
+    number = case.case_number or Case.objects.values_list("case_number", flat=True).get(pk=case.pk)
     ref = draft_ref(case)
     if not number:
         return 0
@@ -91,9 +91,11 @@ def use_numbered(payload: dict[str, Any]) -> None:
 def _on_event_saved(sender: Any, instance: CaseEvent, created: bool, **kwargs: Any) -> None:
     if not created or kwargs.get("raw") or instance.to_status != CaseStatus.SUBMITTED:
         return
-    # Only the record the applicant submitted (not the deciding node's copy of it).
-    if Case.objects.filter(pk=instance.case_id, handled_for_node="").exists():
-        on_submitted(instance.case)
+    case = instance.case  # the case being submitted, counted just before this entry
+    # Only the record the applicant submitted (not the deciding node's copy of it), and
+    # only when something was exempted: no extra statement for every other submission.
+    if not case.handled_for_node and case.exempted_materials:
+        on_submitted(case)
 
 
 post_save.connect(_on_event_saved, sender=CaseEvent, dispatch_uid="tongban.licences.uses")
