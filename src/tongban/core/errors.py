@@ -170,6 +170,9 @@ MESSAGES: dict[str, str] = {
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
     ),
+    "calendar_assumption_refused": (
+        "生产环境不得假定工作日历，请由管理员录入国务院放假通知后声明年份完整"
+    ),
     # federation (node registry, envelopes, delivery between nodes)
     "node_not_configured": "本节点未配置节点标识 (TONGBAN_NODE_ID)",
     "node_key_missing": "本节点没有当前有效的签名密钥，请执行 tongban node init 或轮换密钥",
