@@ -30,6 +30,11 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     """Load reference data once per run; ordinary tests roll back to it."""
     with django_db_blocker.unblock():
         _ensure_reference_data()
+    yield
+    # The licence row feed's listening connection would keep the test database open.
+    from tongban.licences.row_feed import FEED
+
+    FEED.close()
 
 
 @pytest.fixture(autouse=True)

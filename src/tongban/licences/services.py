@@ -30,6 +30,7 @@ from tongban.licences.models import (
     LicenceSerial,
     LicenceType,
 )
+from tongban.licences.row_feed import feed_clear_on_commit
 from tongban.licences.signature import build_payload, sign_payload, signer_identity
 from tongban.licences.transitions import MANUAL, LicenceOperation, LicenceStatus, move_for
 
@@ -101,6 +102,7 @@ def licence_type_upsert(
             "validity_years": validity_years,
         },
     )
+    feed_clear_on_commit()  # verified rows carry the type's code and name
     return obj
 
 
@@ -290,6 +292,7 @@ def _apply(licence: Licence, operation: str, *, actor: Actor, reason: str) -> No
         )
     licence.save(update_fields=["status", "status_reason", "status_changed_at", "exclusive_key"])
     _event(licence, operation=operation, frm=frm, actor=actor, reason=reason.strip())
+    feed_clear_on_commit()
 
 
 def licence_operate(*, actor: Actor, licence: Licence, operation: str, reason: str = "") -> Licence:
