@@ -48,6 +48,8 @@ OUTCOME_LABELS = {
     ST.REVOKED.value: "已撤销",
     ST.CANCELLED.value: "已注销",
     ST.EXPIRED.value: "已失效",
+    ST.PENALTY_REVOKED.value: "已吊销",
+    ST.TRANSFERRED_OUT.value: "已转出",
     TAMPERED: "数据被篡改",
     UNKNOWN_ISSUER: "签发机构未知",
     NOT_FOUND: "未找到该证照",
@@ -213,7 +215,8 @@ def _status(row: _Row, today: date) -> Verification:
     ident, payload = row.payload["identifier"], row.payload
     if row.status != ST.VALID:
         reason = row.status_reason or f"证照状态为{ST(row.status).label}"
-        successor = _successor(row.pk) if row.status == ST.EXPIRED else None
+        replaced = row.status in (ST.EXPIRED, ST.TRANSFERRED_OUT)
+        successor = _successor(row.pk) if replaced else None
         if successor:
             reason = f"{reason}；已由新版本 {successor} 替代"
         return Verification(row.status, reason, ident, payload)
