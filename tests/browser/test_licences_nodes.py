@@ -89,6 +89,8 @@ def test_apply_on_panzhihua_with_a_changzhi_licence(
     page.goto(f"{pzh}/workbench/cases/{number}/")
     provenance = page.locator(".licence-provenance", has_text=identifier)
     assert "可信等级 A" in provenance.inner_text() and "申请人已授权" in provenance.inner_text()
+    timeline = page.locator("body").inner_text()
+    assert "使用电子证照免提交" in timeline and "长治市节点，可信等级 A" in timeline
     shot(page, "lic-nodes-case-reviewer-pzh-desktop")
     provenance.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/licences/verify/\?id="))

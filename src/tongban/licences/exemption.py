@@ -120,6 +120,10 @@ def _use(case: Case, material: CaseMaterial, identifier: str) -> FoundLicence:
     raise last or NotFound("电子证照", field="licence_id")
 
 
+def _issued_where(found: FoundLicence) -> str:
+    return "本节点签发" if found.issuer_node == node_id() else node_display_name(found.issuer_node)
+
+
 def case_materials_exempt(*, actor: Actor, case: Case, consents: dict[int, str]) -> int:
     """For each requirement id → licence identifier the applicant consented to, attach the
     licence as the material (trust level A). Returns the case's exempted-material count."""
@@ -149,7 +153,10 @@ def case_materials_exempt(*, actor: Actor, case: Case, consents: dict[int, str])
                 action=EXEMPT_ACTION,
                 actor=actor,
                 role=APPLICANT if APPLICANT in roles else sorted(roles)[0],
-                opinion=f"申请人同意使用电子证照免提交“{material.name}”",
+                opinion=(
+                    f"申请人同意使用电子证照“{found.type_name}”（{found.issuer_name}，"
+                    f"{_issued_where(found)}，可信等级 A）免提交“{material.name}”"
+                ),
                 data={
                     "material": material.name,
                     "licence_id": identifier,

@@ -187,6 +187,7 @@ def test_a_changzhi_licence_exempts_a_material_on_panzhihua(
     reviewer = login(cluster, "panzhihua", "panzhihua.reviewer")
     html = reviewer.page(f"/workbench/cases/{number}/")
     assert "可信等级 A" in html and card["identifier"] in html
+    assert "长治市人力资源和社会保障局，长治市节点，可信等级 A" in html  # the timeline
 
     # 5. 长治's use log: used by 攀枝花's node, under the case number (sent on submission).
     def logged() -> dict[str, Any] | None:
