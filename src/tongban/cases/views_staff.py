@@ -364,6 +364,8 @@ def case_hand_over(request: HttpRequest, ref: str) -> HttpResponse:
             case=case,
             method=d["method"],
             recipient=d["recipient"],
+            recipient_id_number=d["recipient_id_number"],
+            recipient_kind=d["recipient_kind"] or "applicant",
             carrier=d["carrier"],
             tracking_number=d["tracking_number"],
             expected_revision=d["revision"],

@@ -163,6 +163,8 @@ MESSAGES: dict[str, str] = {
     "joint_needs_parts": "多地联办至少包含两个不同的事项部分",
     "item_no_joint_mode": "该事项未开通多地联办",
     "no_joint_agreement": "本窗口与办理地之间没有开通多地联办的合作协议",
+    "not_joint_application": "该办件不是多地联办申请",
+    "recipient_id_required": "他人代领结果须登记代领人的公民身份号码",
     "evidence_kind_unknown": "对端节点没有该类核验服务",
     "evidence_consent_required": "数据共享核验须记录申请人的授权同意",
     "evidence_purpose_required": "数据共享核验须以办件编号说明用途",
