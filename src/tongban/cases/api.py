@@ -20,6 +20,7 @@ from ninja.security import django_auth
 from tongban.cases import selectors
 from tongban.cases.joint import joint_application_create
 from tongban.cases.joint_selectors import joint_view
+from tongban.cases.joint_withdraw import joint_withdraw
 from tongban.cases.schemas import (
     REF_HELP,
     CaseCreateIn,
@@ -43,7 +44,13 @@ from tongban.cases.schemas_intake import (
     to_applications,
 )
 from tongban.cases.schemas_intake import idempotency_key as intake_key
-from tongban.cases.schemas_joint import HandOverIn, JointIntakeIn, JointOut
+from tongban.cases.schemas_joint import (
+    HandOverIn,
+    JointIntakeIn,
+    JointOut,
+    JointWithdrawalOut,
+    JointWithdrawIn,
+)
 from tongban.cases.services import ApplicantInput, IntakeInput, case_create_draft, case_transition
 from tongban.cases.services_intake import case_intake, case_intake_batch
 from tongban.cases.services_materials import (
@@ -257,6 +264,29 @@ def transition(request: HttpRequest, ref: Ref, payload: TransitionIn) -> CaseDet
 def joint_parts(request: HttpRequest, ref: Ref) -> JointOut:
     case = selectors.case_get_by_ref(request.user, ref)
     return JointOut.of(joint_view(request.user, case))
+
+
+@router.post(
+    "/{ref}/joint-withdrawal",
+    response=JointWithdrawalOut,
+    summary="整体撤回多地联办申请：父办件及各地尚可撤回的部分（一个事务）",
+    description=(
+        REF_HELP + " 申请人本人，或收件窗口人员代申请人撤回（须填写理由 reason_required）。"
+        "父办件已决定或已结束时返回 422 illegal_transition。"
+        "异地部分的撤回经节点消息发往办理地节点；"
+        "已有决定或已结束的部分不撤回，列在 kept 中。"
+        "联办申请不能用 transitions 单独撤回（joint_withdraw_whole）。"
+    ),
+)
+def withdraw_joint(request: HttpRequest, ref: Ref, payload: JointWithdrawIn) -> JointWithdrawalOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    result = joint_withdraw(
+        actor=request.user,
+        parent=case,
+        reason=payload.reason,
+        expected_revision=payload.expected_revision,
+    )
+    return JointWithdrawalOut.of(result, joint_view(request.user, result.parent))
 
 
 @router.post(

@@ -77,7 +77,10 @@ def joint_view(actor: Actor, parent: Case) -> JointView:
     parts = list(parent.parts.select_related("handling_region").order_by("pk"))
     rows = [PartRow(p, part_state(p), p.remote_node, p.remote_case_number) for p in parts]
     combined = combined_target([r.state for r in rows])
-    return JointView(parent, rows, combined.decision, len(combined.failed))
+    # Withdrawn whole (joint_withdraw): that is the outcome, not a combined refusal.
+    withdrawn = parent.status == CaseStatus.WITHDRAWN
+    decision = CaseStatus.WITHDRAWN.value if withdrawn else combined.decision
+    return JointView(parent, rows, decision, len(combined.failed))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 
 from tongban.cases.joint import JointPart
 from tongban.cases.joint_selectors import JointView, PartRow
+from tongban.cases.joint_withdraw import JointWithdrawal
 from tongban.cases.schemas import ApplicantIn, CaseSummaryOut, case_ref
 from tongban.cases.schemas_intake import IDEMPOTENCY_MAX, ChecklistEntryIn, IdentityIn, scan_of
 from tongban.cases.services import ApplicantInput, IntakeInput
@@ -129,7 +130,9 @@ class JointOut(Schema):
     application: CaseSummaryOut = Field(description="多地联办申请（父办件，统计时计一件）")
     parts: list[JointPartOut]
     decision: str | None = Field(
-        description="各部分均已决定时的合并结果：approved / denied；未全部决定为 null"
+        description=(
+            "各部分均已决定时的合并结果：approved / denied；整体撤回为 withdrawn；未全部决定为 null"
+        )
     )
     failed: int = Field(description="未获准予的部分数")
 
@@ -157,3 +160,39 @@ class HandOverIn(Schema):
     carrier: str = Field("", max_length=64, description="承运商（邮寄）")
     tracking_number: str = Field("", max_length=64, description="运单号（邮寄）")
     expected_revision: int | None = None
+
+
+class JointWithdrawIn(Schema):
+    reason: str = Field(
+        "", max_length=500, description="撤回理由；窗口人员代申请人撤回时必填（reason_required）"
+    )
+    expected_revision: int | None = Field(
+        None, description="读取时父办件的 revision；已被他人修改则返回 409 conflict"
+    )
+
+
+class KeptPartOut(Schema):
+    ref: str
+    status: str
+    status_label: str
+
+
+class JointWithdrawalOut(Schema):
+    joint: JointOut = Field(description="撤回后的联办申请及各部分")
+    withdrawn: list[str] = Field(
+        description="本次撤回的部分（异地部分已通过节点消息通知办理地节点）"
+    )
+    kept: list[KeptPartOut] = Field(description="已有决定或已结束、未撤回的部分")
+
+    @classmethod
+    def of(cls, result: JointWithdrawal, view: JointView) -> JointWithdrawalOut:
+        return cls(
+            joint=JointOut.of(view),
+            withdrawn=[case_ref(p.case) for p in result.parts if p.withdrawn],
+            kept=[
+                KeptPartOut(
+                    ref=case_ref(p.case), status=p.status, status_label=CaseStatus(p.status).label
+                )
+                for p in result.kept
+            ],
+        )

@@ -359,6 +359,14 @@ def case_transition(
         if not acting:
             raise PermissionDenied("permission_denied")
         remote_move_check(actor=actor, case=locked, move=move, acting=acting)
+        if (
+            to == S.WITHDRAWN
+            and locked.mode == CaseMode.JOINT
+            and locked.parent_id is None
+            and not (data or {}).get("joint_withdrawal")
+        ):
+            # A 多地联办 application is withdrawn whole, parts included (joint_withdraw).
+            raise ValidationFailed("joint_withdraw_whole", field="status")
         if move.reason_required and not opinion.strip():
             raise ValidationFailed("reason_required", field="opinion")
         # 一次性告知 lists the materials (case_request_supplement); resuming needs every

@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("cases/<str:ref>/originals/", views_staff.case_check_originals, name="originals"),
     path("cases/<str:ref>/hand-over/", views_staff.case_hand_over, name="hand_over"),
+    path("cases/<str:ref>/joint-withdraw/", views_joint.case_joint_withdraw, name="joint_withdraw"),
     path("cases/<str:ref>/files/<int:file_id>/", views_staff.case_file, name="file"),
 ]

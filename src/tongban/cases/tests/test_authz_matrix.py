@@ -107,6 +107,10 @@ TABLE: list[Row] = [
     ("hand_over", "issued", (401, 403, 404, 200, 200, 200, 404, 403, 404, 404)),
     ("hand_over", "walkin", (401, 404, 404, 422, 422, 422, 422, 422, 404, 404)),
     ("hand_over", "shenyang", (401, 404, 422, 404, 404, 404, 404, 404, 422, 404)),
+    # whole 多地联办 withdrawal: only where the case is visible (these are not joint).
+    ("joint_withdrawal", "submitted", (401, 422, 404, 422, 422, 422, 404, 422, 404, 404)),
+    ("joint_withdrawal", "walkin", (401, 404, 404, 422, 422, 422, 422, 422, 404, 404)),
+    ("joint_withdrawal", MISSING, (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
 ]
 
 # The move each transition row tries.
@@ -199,6 +203,9 @@ CALLS: dict[str, Call] = {
         },
     ),
     "joint_parts": lambda c, ctx, k: c.get(f"{U}/{ctx.ref(k)}/parts"),
+    "joint_withdrawal": lambda c, ctx, k: _json(
+        c, f"{U}/{ctx.ref(k)}/joint-withdrawal", {"reason": "申请人撤回"}
+    ),
     "hand_over": lambda c, ctx, k: _json(
         c, f"{U}/{ctx.ref(k)}/hand-over", {"method": "pickup", "recipient": "本人"}
     ),
@@ -222,7 +229,7 @@ def test_table_covers_every_endpoint_actor_and_move() -> None:
         ("transition",),
         ("upload", "supplement_request", "supplement"),
         ("ship", "receive", "receive_other_case"),
-        ("create_joint", "joint_parts", "hand_over"),
+        ("create_joint", "joint_parts", "hand_over", "joint_withdrawal"),
     ],
 )
 def test_api_matrix(endpoints: tuple[str, ...]) -> None:
@@ -295,6 +302,9 @@ HTML_TABLE: list[Row] = [
     ("workbench_file", "submitted", (302, 403, 403, 200, 200, 200, 404, 200, 404, 404)),
     ("workbench_file", "walkin_draft", (302, 403, 403, 404, 404, 404, 200, 404, 404, 404)),
     ("workbench_file", "shenyang", (302, 403, 403, 404, 404, 404, 404, 404, 200, 404)),
+    ("workbench_joint_withdraw", "submitted", (302, 403, 403, 422, 422, 422, 404, 422, 404, 404)),
+    ("workbench_joint_withdraw", "walkin", (302, 403, 403, 422, 422, 422, 422, 422, 404, 404)),
+    ("workbench_joint_withdraw", MISSING, (302, 403, 403, 404, 404, 404, 404, 404, 404, 404)),
 ]
 
 
@@ -308,6 +318,9 @@ HTML_CALLS: dict[str, Call] = {
     "my_case": lambda c, ctx, k: c.get(f"/my/cases/{ctx.ref(k)}/"),
     "workbench_case": lambda c, ctx, k: c.get(f"/workbench/cases/{ctx.ref(k)}/"),
     "workbench_file": _file_url,
+    "workbench_joint_withdraw": lambda c, ctx, k: c.post(
+        f"/workbench/cases/{ctx.ref(k)}/joint-withdraw/", {"revision": 0, "reason": "申请人撤回"}
+    ),
 }
 _VIEW_MODULES = ("tongban.cases.urls_applicant", "tongban.cases.urls_staff")
 
