@@ -13,6 +13,7 @@ urlpatterns = [
     path("clerk/joint/", views_joint.joint_intake, name="joint_intake"),
     path("inbox/", views_department.inbox, name="inbox"),
     path("supervision/", include("tongban.supervision.urls")),
+    path("node/", include("tongban.federation.urls_admin")),
     path("cases/<str:ref>/", views_staff.case_page, name="case"),
     path("cases/<str:ref>/move/", views_staff.case_move, name="move"),
     path(

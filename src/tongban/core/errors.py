@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "no_joint_agreement": "本窗口与办理地之间没有开通多地联办的合作协议",
     "not_joint_application": "该办件不是多地联办申请",
     "recipient_id_required": "他人代领结果须登记代领人的公民身份号码",
+    "dead_letter_not_found": "没有该死信（可能已重新投递或已送达）",
     "joint_withdraw_whole": "多地联办申请须整体撤回（连同各部分），请使用“撤回整个联办申请”",
     "evidence_kind_unknown": "对端节点没有该类核验服务",
     "evidence_consent_required": "数据共享核验须记录申请人的授权同意",

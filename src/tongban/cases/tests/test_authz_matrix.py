@@ -305,6 +305,10 @@ HTML_TABLE: list[Row] = [
     ("workbench_joint_withdraw", "submitted", (302, 403, 403, 422, 422, 422, 404, 422, 404, 404)),
     ("workbench_joint_withdraw", "walkin", (302, 403, 403, 422, 422, 422, 422, 422, 404, 404)),
     ("workbench_joint_withdraw", MISSING, (302, 403, 403, 404, 404, 404, 404, 404, 404, 404)),
+    # The node administration page: node_admin only (none of these actors; the positive
+    # cases are in federation/tests/test_node_admin.py).
+    ("node_page", "-", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    ("node_replay", "-", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
 ]
 
 
@@ -318,6 +322,8 @@ HTML_CALLS: dict[str, Call] = {
     "my_case": lambda c, ctx, k: c.get(f"/my/cases/{ctx.ref(k)}/"),
     "workbench_case": lambda c, ctx, k: c.get(f"/workbench/cases/{ctx.ref(k)}/"),
     "workbench_file": _file_url,
+    "node_page": lambda c, ctx, _: c.get("/workbench/node/"),
+    "node_replay": lambda c, ctx, _: c.post("/workbench/node/replay/", {"all": "1"}),
     "workbench_joint_withdraw": lambda c, ctx, k: c.post(
         f"/workbench/cases/{ctx.ref(k)}/joint-withdraw/", {"revision": 0, "reason": "申请人撤回"}
     ),
