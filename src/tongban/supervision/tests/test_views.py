@@ -106,3 +106,22 @@ def test_escalation_closed_via_services_shows_outcome(late) -> None:  # type: ig
         .content.decode()
     )
     assert "约谈部门负责人" in body and 'data-status="closed"' in body
+
+
+def test_workbench_nav_links_staff_to_their_cards_and_rating_tasks(late) -> None:  # type: ignore[no-untyped-def]
+    """The red card of ``late`` is addressed to the deciding department: its reviewer
+    finds 预警督办 and 好差评回访整改 in the workbench tabs, and the card behind the first."""
+    staff = _client(late.world.reviewer)
+    body = staff.get("/workbench/inbox/").content.decode()
+    nav = body[body.index('<nav class="wb-tabs"') : body.index("</nav>", body.index("wb-tabs"))]
+    assert 'href="/workbench/supervision/cards/">预警督办</a>' in nav
+    assert 'href="/workbench/ratings/tasks/">好差评回访整改</a>' in nav
+    cards = staff.get("/workbench/supervision/cards/")
+    assert cards.status_code == 200 and late.case.case_number in cards.content.decode()
+    assert staff.get("/workbench/ratings/tasks/").status_code == 200
+    # A window clerk of another region has the tabs too (window cards), a supervisor
+    # without a desk has neither the tabs nor the workbench.
+    pzh = _client(late.world.pzh_clerk).get("/workbench/clerk/").content.decode()
+    assert "预警督办" in pzh and "好差评回访整改" in pzh
+    sup = _client(late.supervisor).get("/workbench/inbox/")
+    assert "预警督办" not in sup.content.decode()
