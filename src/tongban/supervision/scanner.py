@@ -31,7 +31,7 @@ from tongban.cases.models import Case, CaseEvent, Shipment
 from tongban.cases.transitions import OPEN
 from tongban.catalog.models import FeeItem, ItemVersion, ProcessStep
 from tongban.core.calendar import CalendarExhausted, WorkCalendar
-from tongban.core.jobs import enqueue
+from tongban.core.jobs import enqueue_many
 from tongban.notifications.models import Notification
 from tongban.supervision import rules
 from tongban.supervision.models import (
@@ -512,13 +512,13 @@ def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
 def _notify(tally: Counter[tuple[str, int | None, int | None]]) -> int:
     """One message per responsible person per scan, summarising their new cards (the
     counts per kind and unit come from the raiser, not from reading the cards back)."""
-    by_dept: dict[int, dict[str, int]] = defaultdict(dict)
-    by_window: dict[int, dict[str, int]] = defaultdict(dict)
+    by_dept: dict[int, Counter[str]] = defaultdict(Counter)
+    by_window: dict[int, Counter[str]] = defaultdict(Counter)
     for (kind, dept, window), n in tally.items():
         if window:
-            by_window[window][kind] = n
+            by_window[window][kind] += n
         elif dept:
-            by_dept[dept][kind] = n
+            by_dept[dept][kind] += n
     recipients: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     grants = RoleGrant.objects.filter(
         Q(department_id__in=list(by_dept), role__in=[Role.APPROVER, Role.REVIEWER])
@@ -531,17 +531,20 @@ def _notify(tally: Counter[tuple[str, int | None, int | None]]) -> int:
         for kind, n in (source or {}).items():
             recipients[g["user_id"]][kind] += n
     labels = dict(CardKind.choices)
-    made = 0
+    messages = []
     for user_id, kinds in sorted(recipients.items()):
         text = "、".join(f"{labels[k]} {n} 张" for k, n in sorted(kinds.items()))
-        msg = Notification.objects.create(
-            recipient_id=user_id,
-            subject="电子监察预警",
-            body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
+        messages.append(
+            Notification(
+                recipient_id=user_id,
+                subject="电子监察预警",
+                body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
+            )
         )
-        enqueue("notifications.send", {"id": msg.pk})
-        made += 1
-    return made
+    # One insert for the messages and one for their send jobs, however many recipients.
+    made = Notification.objects.bulk_create(messages)
+    enqueue_many(("notifications.send", {"id": m.pk}) for m in made)
+    return len(made)
 
 
 def _count_open_cards() -> None:
