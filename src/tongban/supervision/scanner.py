@@ -164,9 +164,9 @@ class _Raiser:
         self.tally: Counter[tuple[str, int | None, int | None]] = Counter()
 
     def insert(self, ctes: str, insert: str, params: list[Any]) -> None:
-        """Run ``[WITH ctes] insert`` (an INSERT INTO the card table … ON CONFLICT DO
-        NOTHING whose last three placeholders before any in its WHERE are raised_at,
-        raised_on and scan — see ``stamp``)."""
+        """Run ``[WITH ctes] insert``: an ``INSERT INTO`` the card table ``… ON CONFLICT
+        DO NOTHING`` (its raised_at, raised_on and scan from ``stamp``), with ``params``
+        in placeholder order."""
         if not self.pg:
             _execute((f"WITH {ctes} " if ctes else "") + insert, params)
             return
