@@ -60,7 +60,6 @@ _COLUMNS = (
 )
 # work_mem for the scan's transaction only (PostgreSQL); see ADR 0014.
 SCAN_WORK_MEM = "64MB"
-_EVENT_COLUMNS = "card_id, escalation_id, action, actor_id, actor_name, at, note"
 _CASE_SCOPE = "c.intake_region_id, c.handling_region_id, c.handling_department_id"
 
 
@@ -149,13 +148,16 @@ _IN_TRANSIT = (
 
 
 class _Raiser:
-    """Writes a scan's new cards with their history and counts them per (kind, unit).
+    """Writes a scan's new cards and counts them per (kind, unit).
 
-    On PostgreSQL each ``INSERT … ON CONFLICT DO NOTHING`` is wrapped in data-modifying
-    CTEs: the rows it actually inserted (``RETURNING``) get their 'raise' history rows and
-    are counted per kind and responsible unit in the same statement, so nothing reads the
-    new cards back. SQLite has no data-modifying CTEs: ``finish`` writes the history and
-    reads the counts from ``Card.scan`` afterwards.
+    A card row is its own "raised" record (raised_at, raised_on, scan): no history row is
+    written for it; ``selectors.card_history`` shows it as the first entry. History rows
+    record what happens to a card afterwards (resolve, 督办, reply, close).
+
+    On PostgreSQL each ``INSERT … ON CONFLICT DO NOTHING`` is wrapped in a data-modifying
+    CTE: the rows it actually inserted (``RETURNING``) are counted per kind and
+    responsible unit in the same statement, so nothing reads the new cards back. SQLite
+    has no data-modifying CTEs: ``finish`` reads the counts from ``Card.scan``.
     """
 
     def __init__(self, scan: ScanRun, today: date, now: datetime) -> None:
@@ -172,14 +174,12 @@ class _Raiser:
             return
         sql = (
             f"WITH {ctes + ', ' if ctes else ''}"
-            f"ins AS ({insert} RETURNING id, kind, department_id, window_id), "
-            f"ev AS (INSERT INTO {EVENT} ({_EVENT_COLUMNS}) "
-            "SELECT id, NULL, 'raise', NULL, '系统', %s, '' FROM ins) "
+            f"ins AS ({insert} RETURNING id, kind, department_id, window_id) "
             "SELECT kind, department_id, window_id, COUNT(*) FROM ins "
             "GROUP BY kind, department_id, window_id"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, [*params, _ts(self.now)])
+            cur.execute(sql, params)
             for kind, dept, window, n in cur.fetchall():
                 self.tally[(kind, dept, window)] += n
 
@@ -190,11 +190,6 @@ class _Raiser:
 
     def finish(self) -> Counter[tuple[str, int | None, int | None]]:
         if not self.pg:
-            _execute(
-                f"INSERT INTO {EVENT} ({_EVENT_COLUMNS}) SELECT id, NULL, 'raise', NULL, "
-                f"'系统', %s, '' FROM {CARD} WHERE scan_id = %s",
-                [_ts(self.now), self.scan.pk],
-            )
             rows = (
                 Card.objects.filter(scan=self.scan)
                 .values_list("kind", "department_id", "window_id")
