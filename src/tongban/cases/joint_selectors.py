@@ -110,3 +110,13 @@ def joint_items(*, window: Window, on: date) -> list[JointItem]:
                 )
             )
     return out
+
+
+def implementations_by_code(task_codes: list[str]) -> dict[str, ItemImplementation]:
+    """The implementations a joint intake's parts name, with their current version."""
+    return {
+        i.task_code: i
+        for i in ItemImplementation.objects.select_related("current_version").filter(
+            task_code__in=task_codes
+        )
+    }

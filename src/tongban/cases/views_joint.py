@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongban.cases import selectors_staff as sel
 from tongban.cases.forms_staff import Checklist, IntakeForm
 from tongban.cases.joint import JointPart, joint_application_create
-from tongban.cases.joint_selectors import joint_items
+from tongban.cases.joint_selectors import implementations_by_code, joint_items
 from tongban.cases.joint_withdraw import joint_withdraw
 from tongban.cases.models import Case
 from tongban.cases.views_clerk import NO_WINDOW, _pick_window
@@ -31,7 +31,6 @@ from tongban.cases.views_staff import (
     staff_page,
     today,
 )
-from tongban.catalog.models import ItemImplementation
 from tongban.core.errors import TongbanError, ValidationFailed
 
 
@@ -58,12 +57,7 @@ def joint_intake(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/staff/joint_intake.html", context, status=422)
     if not chosen:
         return render(request, "cases/staff/joint_intake.html", context)
-    impls = {
-        i.task_code: i
-        for i in ItemImplementation.objects.select_related("current_version").filter(
-            task_code__in=chosen
-        )
-    }
+    impls = implementations_by_code(chosen)
     parts = [(offered[c], Checklist(impls[c].current_version)) for c in chosen]  # type: ignore[arg-type]
     status = 200
     if request.method == "POST":

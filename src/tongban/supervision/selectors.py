@@ -34,9 +34,8 @@ from tongban.supervision.models import (
     FinishDayStat,
     ScanRun,
     Segment,
-    WarningRule,
 )
-from tongban.supervision.rules import DEFAULT_YELLOW_DAYS, DEFAULT_YELLOW_PERCENT, rule_label
+from tongban.supervision.rules import rule_label
 
 LIST_LIMIT = 50
 MAX_SPAN_DAYS = 366
@@ -446,63 +445,3 @@ def departments_for_filter(actor: Actor) -> list[Department]:
     return list(
         Department.objects.filter(_region_q(regions, "region__code")).order_by("region_id", "name")
     )
-
-
-@dataclass
-class RuleRow:
-    """One implementation on the warning-rule settings page: its own rule, if any."""
-
-    implementation: Any  # catalog.ItemImplementation (current_version, department loaded)
-    rule: WarningRule | None
-
-    @property
-    def yellow_days(self) -> int:
-        return self.rule.yellow_days if self.rule else DEFAULT_YELLOW_DAYS
-
-    @property
-    def yellow_percent(self) -> int:
-        return self.rule.yellow_percent if self.rule else DEFAULT_YELLOW_PERCENT
-
-    @property
-    def step_timers(self) -> bool:
-        return self.rule.step_timers if self.rule else True
-
-
-RULES_PAGE_LIMIT = 100
-
-
-def warning_rules(actor: Actor, *, q: str = "") -> tuple[list[RuleRow], int]:
-    """Implementations in the supervisor's regions (matching ``q`` in the item name or
-    implementation code), at most RULES_PAGE_LIMIT, with their warning rule; and how
-    many matched in all."""
-    regions = access.require_supervisor(actor)
-    impls = apps.get_model("catalog", "ItemImplementation").objects.filter(
-        _region_q(regions, "region__code")
-    )
-    q = q.strip()[:100]
-    if q:
-        impls = impls.filter(Q(current_version__name__icontains=q) | Q(task_code__icontains=q))
-    total = impls.count()
-    page = list(
-        impls.select_related("current_version", "department", "region").order_by(
-            "region_id", "department__name", "task_code"
-        )[:RULES_PAGE_LIMIT]
-    )
-    rules_by_impl = {
-        r.implementation_id: r
-        for r in WarningRule.objects.filter(implementation__in=[i.pk for i in page])
-    }
-    return [RuleRow(i, rules_by_impl.get(i.pk)) for i in page], total
-
-
-def warning_rule_target(actor: Actor, implementation_id: int) -> Any:
-    """An implementation in the supervisor's regions, or NotFound."""
-    regions = access.require_supervisor(actor)
-    impl = (
-        apps.get_model("catalog", "ItemImplementation")
-        .objects.filter(_region_q(regions, "region__code"), pk=implementation_id)
-        .first()
-    )
-    if impl is None:
-        raise NotFound("事项")
-    return impl

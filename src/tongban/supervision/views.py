@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tongban.cases.views_staff import calendar, error_text, forbidden, today
 from tongban.core.calendar_store import calendar_coverage
 from tongban.core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
-from tongban.supervision import access, report, selectors, services
+from tongban.supervision import access, report, selectors, selectors_rules, services
 from tongban.supervision.assets import ECHARTS_STATIC
 from tongban.supervision.models import CardKind, CardStatus
 from tongban.supervision.rules import (
@@ -282,7 +282,7 @@ def warning_rules(request: HttpRequest) -> HttpResponse:
             raw = request.POST.get("implementation", "")
             if not raw.isdigit():
                 raise NotFound("事项")
-            impl = selectors.warning_rule_target(request.user, int(raw))
+            impl = selectors_rules.warning_rule_target(request.user, int(raw))
             failed = impl.pk
             services.warning_rule_set(
                 actor=request.user,
@@ -300,14 +300,14 @@ def warning_rules(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已保存“{name}”的预警规则，下次扫描起生效。")
             back = reverse("workbench:supervision:rules")
             return redirect(f"{back}?q={q}" if q else back)
-    rows, total = selectors.warning_rules(request.user, q=q)
+    rows, total = selectors_rules.warning_rules(request.user, q=q)
     return render(
         request,
         "supervision/rules.html",
         {
             "rows": rows,
             "total": total,
-            "limit": selectors.RULES_PAGE_LIMIT,
+            "limit": selectors_rules.RULES_PAGE_LIMIT,
             "q": q,
             "error": error,
             "failed": failed,
