@@ -81,6 +81,13 @@ def test_consent_exempts_the_material_with_provenance_and_logs_the_use(w: Licenc
     )
     case = case_transition(actor=w.applicant, case=case, to="submitted", today=DAY)
     assert case.exempted_materials == 2
+    # The department sees where it came from, and that no original is to be checked.
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(w.reviewer)
+    html = staff.get(f"/workbench/cases/{case.case_number}/").content.decode()
+    assert "licence-provenance" in html and html.count("免提交，无需原件") == 2
 
 
 def test_consent_again_is_a_no_op(w: LicenceWorld) -> None:
