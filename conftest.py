@@ -30,6 +30,11 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     """Load reference data once per run; ordinary tests roll back to it."""
     with django_db_blocker.unblock():
         _ensure_reference_data()
+    yield
+    # The licence row feed's listening connection would keep the test database open.
+    from tongban.licences.row_feed import FEED
+
+    FEED.close()
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +49,18 @@ def _reference_data_for_transactional_tests(request):  # type: ignore[no-untyped
         request.getfixturevalue("transactional_db")
         _ensure_reference_data()
     yield
+
+
+@pytest.fixture
+def calendar_covers_today(db):  # type: ignore[no-untyped-def]
+    """For tests whose services take "today" from the clock (API and page flows): the
+    deadlines of a case opened today must be computable whatever the date of the run. From
+    about November they reach into a year chinese_calendar does not know; this declares
+    such years on the Monday–Friday rule, as the demo node does (ADR 0004)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tongban.core.calendar_store import calendar_assume_weekdays
+
+    return calendar_assume_weekdays(through=timezone.localdate() + timedelta(days=366))

@@ -93,6 +93,9 @@ class Config:
     federation_lanes: int = 2
     # Message log retention in days (pruning keeps a checkpoint so the chain verifies).
     log_retention_days: int = 365
+    # Keep the licence rows verification reads in each process, emptied by PostgreSQL
+    # NOTIFY on any write (tongban.licences.row_feed). Off: read the row on every check.
+    licence_row_feed: bool = True
 
     @property
     def sqlite_path(self) -> Path:
@@ -157,6 +160,7 @@ def load() -> Config:
         federation_batch_signing=_bool("TONGBAN_FEDERATION_BATCH_SIGNING", True),
         federation_lanes=_int("TONGBAN_FEDERATION_LANES", 2),
         log_retention_days=_int("TONGBAN_LOG_RETENTION_DAYS", 365),
+        licence_row_feed=_bool("TONGBAN_LICENCE_ROW_FEED", True),
     )
 
 

@@ -131,3 +131,57 @@ def test_exempted_material_in_the_online_form(
     p.goto(f"{base}/my/licences/")
     assert "长治市人力资源和社会保障局" in p.locator("table.uses").inner_text()
     shot(p, f"licences-use-log-{device}")
+
+
+def _dept_licence(w: LicenceWorld) -> Any:
+    from tongban.licences.services import licence_issue
+    from tongban.licences.testing import SOCIAL_CARD, licence_input
+
+    return licence_issue(
+        actor=SYSTEM,
+        data=licence_input(
+            type_code=SOCIAL_CARD,
+            issuer_code=w.dept.uscc,
+            issuer_name=w.dept.name,
+            issue_date=date(2026, 3, 2),
+            holder_name="张三",
+        ),
+        render_pdf=False,
+    )
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_department_manages_its_licences(
+    request: Any, live_server: Any, shot: Any, w: LicenceWorld, width: str
+) -> None:
+    p = request.getfixturevalue("page" if width == "desktop" else "phone")
+    lic = _dept_licence(w)
+    base = live_server.url
+    login(p, base, w.approver.username)
+    p.goto(f"{base}/workbench/")
+    p.get_by_role("link", name="证照管理").click()
+    p.wait_for_url("**/workbench/licences/")
+    p.fill("input[name=q]", "张三")
+    p.get_by_role("button", name="查询").click()
+    row = p.locator(f"tr[data-licence='{lic.identifier}']")
+    assert "有效" in row.inner_text()
+    if width == "phone":
+        _fits_phone(p)
+    shot(p, f"licences-staff-list-{width}")
+    row.get_by_role("link", name="社会保障卡").click()
+    p.wait_for_url(f"**/workbench/licences/{lic.identifier}/")
+    p.locator("input[name=operation][value=suspend]").check()
+    p.get_by_role("button", name="确认操作").click()  # no reason: refused, nothing lost
+    assert p.locator("p.error").get_attribute("data-code") == "reason_required"
+    p.locator("input[name=operation][value=suspend]").check()
+    p.fill("textarea[name=reason]", "持卡人挂失核查")
+    p.get_by_role("button", name="确认操作").click()
+    p.wait_for_selector("[data-status=suspended]")
+    assert "持卡人挂失核查" in p.locator(".timeline").last.inner_text()
+    if width == "phone":
+        _fits_phone(p)
+    shot(p, f"licences-staff-licence-{width}")
+    # The public verification page agrees at once.
+    p.goto(f"{base}/licences/verify/?id={lic.identifier}")
+    p.wait_for_selector(".lic-result")
+    assert p.locator(".lic-result").get_attribute("data-outcome") == "suspended"

@@ -6,13 +6,17 @@ DATABASE_URL pointing at it and a temporary data directory, so the node key is f
 1. raw SM2: sign and verify the canonical payload of a licence with ``core.signing`` alone.
 2. issue through ``licence_issue`` (validation, serial, signature, rows, history) without
    the PDF, then ``licence_render_pdf`` (WeasyPrint certificate with QR and seal).
-3. verify through ``licence_verify`` (identifier check, one prepared row read, SM2 verify
-   over the stored signed bytes, those bytes against the columns, status) and through
-   ``licences_verify_many`` (the same checks, 100 identifiers per query: a separate
-   figure), interleaved round by round with raw SM2 verify runs of the same payload, so
-   load from other processes falls on all arms alike. A fourth arm, raw SM2 verify plus
-   one ``SELECT 1`` round trip, is the floor of any design that reads the status from the
-   database on each verification (no status cache, so a revocation shows at once).
+3. verify through ``licence_verify`` (identifier check, the licence row, SM2 verify over
+   the stored signed bytes, those bytes against the columns, status), interleaved round
+   by round with raw SM2 verify runs of the same payload so load from other processes
+   falls on all arms alike. The row comes from the process's row feed (kept rows,
+   emptied by NOTIFY on any write: ``licences.row_feed``): the ``service`` arm cycles
+   over the issued licences, so after the first round its rows are kept; the ``cold``
+   arm empties the copy before each call, so every row is read from the database (one
+   prepared statement) — what a licence verified for the first time costs. Further
+   arms: ``licences_verify_many`` (100 identifiers per query) and raw SM2 verify plus
+   one ``SELECT 1`` round trip (the floor of any design that reads the database on each
+   verification).
 4. verify through HTTP: ``tongban serve`` (gunicorn, 2 workers) answering
    ``GET /api/v1/licences/verify`` to a bounded number of client threads.
 
@@ -57,13 +61,14 @@ def _verify_rounds(payload: dict[str, Any], idents: list[str], n: int) -> dict[s
 
     from tongban.core.signing import canonical_json, verify
     from tongban.licences.keys import issuing_signer
+    from tongban.licences.row_feed import FEED
     from tongban.licences.verify import licence_verify, licences_verify_many
 
     signer = issuing_signer()
     data = canonical_json(payload)
     sig = signer.sign(data)
     per_round = max(1, n // ROUNDS)
-    pos = {"service": 0, "batch": 0}
+    pos = {"service": 0, "batch": 0, "cold": 0}
 
     def raw() -> None:
         for _ in range(per_round):
@@ -74,6 +79,14 @@ def _verify_rounds(payload: dict[str, Any], idents: list[str], n: int) -> dict[s
         for _ in range(per_round):
             ident = idents[pos["service"] % len(idents)]
             pos["service"] += 1
+            if not licence_verify(ident).ok:
+                raise RuntimeError("service verify failed")
+
+    def cold() -> None:  # every row read from the database (never seen before)
+        for _ in range(per_round):
+            ident = idents[pos["cold"] % len(idents)]
+            pos["cold"] += 1
+            FEED.clear()
             if not licence_verify(ident).ok:
                 raise RuntimeError("service verify failed")
 
@@ -96,7 +109,13 @@ def _verify_rounds(payload: dict[str, Any], idents: list[str], n: int) -> dict[s
                 cur.execute("SELECT 1")
                 cur.fetchone()
 
-    arms = [("raw", raw), ("service", service), ("batch", batch), ("floor", raw_round_trip)]
+    arms = [
+        ("raw", raw),
+        ("service", service),
+        ("cold", cold),
+        ("batch", batch),
+        ("floor", raw_round_trip),
+    ]
     spent = {name: 0.0 for name, _ in arms}
     for r in range(ROUNDS):
         for name, fn in arms[r % len(arms) :] + arms[: r % len(arms)]:
@@ -159,6 +178,7 @@ def _work(args: argparse.Namespace) -> dict[str, Any]:
     from tongban.core.signing import canonical_json
     from tongban.licences.issuing import licence_render_pdf
     from tongban.licences.keys import issuing_signer
+    from tongban.licences.row_feed import FEED
     from tongban.licences.services import licence_issue
     from tongban.licences.testing import licence_input, make_type
     from tongban.licences.verify import licence_verify
@@ -207,9 +227,14 @@ def _work(args: argparse.Namespace) -> dict[str, Any]:
     out["raw_sm2_verify_per_s"] = raw
     out["batch_verify_per_s"] = rates["batch"]
     out["raw_sm2_plus_select1_per_s"] = rates["floor"]
+    out["verify_per_s_cold"] = rates["cold"]
+    out["verify_cold_share_of_raw"] = rates["cold"] / raw
+    out["row_feed_listening"] = FEED.listening
     _say(
         f"verify ({args.verify} each, {ROUNDS} interleaved rounds): service {service:.0f}/s, "
         f"raw SM2 {raw:.0f}/s; service = {service / raw * 100:.0f} % of raw; "
+        f"cold rows (each read from the database) {rates['cold']:.0f}/s "
+        f"({rates['cold'] / raw * 100:.0f} % of raw); "
         f"batch of {BATCH} {rates['batch']:.0f}/s; raw SM2 + one SELECT 1 round trip "
         f"{rates['floor']:.0f}/s ({rates['floor'] / raw * 100:.0f} % of raw)"
     )

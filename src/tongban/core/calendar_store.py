@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Role
 from tongban.accounts.services import require_role
-from tongban.core.actors import Actor
+from tongban.core.actors import SYSTEM, Actor
 from tongban.core.calendar import WorkCalendar
 from tongban.core.errors import ValidationFailed
 from tongban.core.models import CalendarDay, CalendarSource, CalendarYear, DayKind
@@ -184,6 +184,30 @@ def calendar_year_set(*, actor: Actor, year: int, complete: bool) -> CalendarYea
         row.save()
     calendar_cache_clear()
     return row
+
+
+def calendar_assume_weekdays(*, through: date) -> list[int]:
+    """Demo and test nodes only: declare every year after the last complete one, up to
+    ``through``'s year, complete on the Monday–Friday rule (no holidays, no make-up days).
+
+    From about November, deadlines of cases opened today reach into a year the package
+    does not know yet; a production node refuses them until an administrator enters the
+    State Council notice (ADR 0004). A demo or test node has no administrator to do that,
+    so it states the assumption instead: the years are stored as administrator-kept
+    (a later package load never overwrites them) and the caller prints which years were
+    assumed. Refused in production. Returns the years declared.
+    """
+    from tongban.config import CONFIG
+
+    if CONFIG.env == "production":
+        raise ValidationFailed("calendar_assumption_refused", field="year")
+    known = set(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
+    if not known:
+        return []
+    declared = [y for y in range(max(known) + 1, through.year + 1) if y not in known]
+    for year in declared:
+        calendar_year_set(actor=SYSTEM, year=year, complete=True)
+    return declared
 
 
 # --- reads: the cached WorkCalendar -------------------------------------------------

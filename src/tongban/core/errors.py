@@ -108,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "licence_already_valid": "该持证主体已有同类型的有效证照",
     "licence_not_issuer": "只有颁发机构的工作人员可以办理该证照业务",
     "licence_illegal_operation": "证照当前状态不允许该操作",
+    "licence_transfer_same_issuer": "转入机构与原颁发机构相同，无需转入转出",
     "licence_not_holder": "该电子证照不属于申请人，不能使用",
     "licence_type_mismatch": "电子证照类型与所需材料不符",
     "licence_not_valid": "该电子证照当前无效（已暂扣、撤销、注销或过期），不能使用",
@@ -169,6 +170,9 @@ MESSAGES: dict[str, str] = {
     # working-day calendar
     "calendar_beyond_known": (
         "工作日历尚未覆盖该日期所在年份，无法计算法定期限，请管理员更新工作日历"
+    ),
+    "calendar_assumption_refused": (
+        "生产环境不得假定工作日历，请由管理员录入国务院放假通知后声明年份完整"
     ),
     # federation (node registry, envelopes, delivery between nodes)
     "node_not_configured": "本节点未配置节点标识 (TONGBAN_NODE_ID)",

@@ -28,10 +28,11 @@ from tongban.licences.schemas import (
     OfferOut,
     OperationIn,
     PresentOut,
+    TransferInIn,
     UseOut,
     VerifyOut,
 )
-from tongban.licences.services import licence_get, licence_operate
+from tongban.licences.services import licence_get, licence_operate, licence_transfer_in
 from tongban.licences.transitions import LicenceStatus
 from tongban.licences.verify import Verification, licence_verify, licence_verify_pdf
 
@@ -130,7 +131,7 @@ def present(request: HttpRequest, identifier: str) -> PresentOut:
     "/{identifier}/operations",
     response=LicenceOut,
     auth=django_auth,
-    summary="暂扣、暂扣发还、撤销、注销（颁发机构）",
+    summary="暂扣、暂扣发还、撤销、注销、吊销、转出（颁发机构）",
 )
 def operate(request: HttpRequest, identifier: str, payload: OperationIn) -> LicenceOut:
     from tongban.core.ids import validate_licence_id
@@ -141,6 +142,28 @@ def operate(request: HttpRequest, identifier: str, payload: OperationIn) -> Lice
             actor=request.user, licence=lic, operation=payload.operation, reason=payload.reason
         )
     )
+
+
+@router.post(
+    "/{identifier}/transfer-in",
+    response={201: LicenceOut},
+    auth=django_auth,
+    summary="转入：接收机构另发本机构证照，原证照同时转出（同一节点）",
+)
+def transfer_in(request: HttpRequest, identifier: str, payload: TransferInIn) -> Status[LicenceOut]:
+    from tongban.core.ids import validate_licence_id
+
+    lic = licence_get(validate_licence_id(identifier))
+    new = licence_transfer_in(
+        actor=request.user,
+        licence=lic,
+        issuer_code=payload.issuer_code,
+        issuer_name=payload.issuer_name,
+        issue_date=payload.issue_date,
+        reason=payload.reason,
+        region_code=payload.region_code,
+    )
+    return Status(201, licence_out(new))
 
 
 @router.get("/offers", response=list[OfferOut], auth=django_auth, summary="可免提交的材料")

@@ -59,12 +59,14 @@ def issuing_signer() -> Signer:
 
     if this_node_id() is not None:
         return node_signer()
-    folder = _node_dir()
-    with _lock:
-        signer = _signers.get(folder)
-        if signer is None:
-            private_pem, _ = _ensure_keypair(folder)
-            signer = _signers[folder] = load_signer(SM2, private_pem)
+    data_dir = CONFIG.data_dir  # (keyed by the data directory: no path built per call)
+    signer = _signers.get(data_dir)
+    if signer is None:
+        with _lock:
+            signer = _signers.get(data_dir)
+            if signer is None:
+                private_pem, _ = _ensure_keypair(_node_dir())
+                signer = _signers[data_dir] = load_signer(SM2, private_pem)
     return signer
 
 

@@ -48,6 +48,14 @@ class OperationIn(Schema):
     reason: str = ""
 
 
+class TransferInIn(Schema):
+    issuer_code: str
+    issuer_name: str
+    issue_date: date
+    reason: str
+    region_code: str = ""
+
+
 class UseOut(Schema):
     licence_identifier: str
     licence_type: str | None

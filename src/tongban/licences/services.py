@@ -30,6 +30,7 @@ from tongban.licences.models import (
     LicenceSerial,
     LicenceType,
 )
+from tongban.licences.row_feed import feed_clear_on_commit
 from tongban.licences.signature import build_payload, sign_payload, signer_identity
 from tongban.licences.transitions import MANUAL, LicenceOperation, LicenceStatus, move_for
 
@@ -101,6 +102,7 @@ def licence_type_upsert(
             "validity_years": validity_years,
         },
     )
+    feed_clear_on_commit()  # verified rows carry the type's code and name
     return obj
 
 
@@ -290,6 +292,7 @@ def _apply(licence: Licence, operation: str, *, actor: Actor, reason: str) -> No
         )
     licence.save(update_fields=["status", "status_reason", "status_changed_at", "exclusive_key"])
     _event(licence, operation=operation, frm=frm, actor=actor, reason=reason.strip())
+    feed_clear_on_commit()
 
 
 def licence_operate(*, actor: Actor, licence: Licence, operation: str, reason: str = "") -> Licence:
@@ -349,6 +352,53 @@ def licence_new_version(
             version=old.version + 1,
             predecessor=old,
             case=old.case,
+        )
+        enqueue(RENDER_PDF_JOB, {"licence_id": new.pk}, dedupe_key=f"lic-pdf-{new.pk}")
+    return new
+
+
+def licence_transfer_in(
+    *,
+    actor: Actor,
+    licence: Licence,
+    issuer_code: str,
+    issuer_name: str,
+    issue_date: date,
+    reason: str,
+    region_code: str = "",
+) -> Licence:
+    """转入: the receiving issuer (another department of this node) issues its own licence
+    — a new serial under its code — for ``licence``, which becomes 转出 in the same
+    transaction; the new licence points to it and keeps its holder, fields and validity."""
+    require_issuer_staff(actor, issuer_code)
+    if not reason.strip():
+        raise ValidationFailed("reason_required", field="reason")
+    with transaction.atomic():
+        old = _lock(licence)
+        if validate_uscc(issuer_code, field="issuer_code") == old.issuer_code:
+            raise ValidationFailed("licence_transfer_same_issuer", field="issuer_code")
+        _apply(old, OP.TRANSFER_OUT, actor=actor, reason=f"转入{issuer_name}：{reason.strip()}")
+        data = LicenceInput(
+            type_code=old.type.code,
+            holder_name=old.holder_name,
+            holder_code=old.holder_code,
+            holder_code_type=old.holder_code_type,
+            issuer_code=issuer_code,
+            issuer_name=issuer_name,
+            issue_date=issue_date,
+            valid_to=old.valid_to,
+            region_code=region_code or old.region_code,
+            fields=dict(old.fields),
+        )
+        ltype = _validate(data)
+        new = _create(
+            actor=actor,
+            data=data,
+            ltype=ltype,
+            operation=OP.TRANSFER_IN,
+            serial=_next_serial(ltype.code, data.issuer_code),
+            version=1,
+            predecessor=old,
         )
         enqueue(RENDER_PDF_JOB, {"licence_id": new.pk}, dedupe_key=f"lic-pdf-{new.pk}")
     return new

@@ -7,8 +7,11 @@ does not hold: its status must be asked of the issuing node). Each comes with a 
 
 The hot path reads one row with a fixed SQL statement (prepared once per session on
 PostgreSQL; no ORM), checks the signature over the stored signed bytes and compares the
-payload they carry with the columns; the status is read on every verification, so a
-revocation shows at once. The signature check is meant to dominate (see bench licences).
+payload they carry with the columns. On PostgreSQL, outside a transaction, the row comes
+from the process's copy that any write to a licence empties through NOTIFY
+(``row_feed``): a revocation shows in the revoking process at once and in the others as
+soon as the notification arrives. The signature is checked on every verification, and
+is meant to dominate (see bench licences).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.utils import timezone
 from tongban.core.errors import ValidationFailed
 from tongban.core.ids import validate_licence_id
 from tongban.licences.pdf import extract_signed
+from tongban.licences.row_feed import FEED, feed_applies
 from tongban.licences.signature import (
     SIG_OK,
     SIG_TAMPERED,
@@ -44,6 +48,8 @@ OUTCOME_LABELS = {
     ST.REVOKED.value: "已撤销",
     ST.CANCELLED.value: "已注销",
     ST.EXPIRED.value: "已失效",
+    ST.PENALTY_REVOKED.value: "已吊销",
+    ST.TRANSFERRED_OUT.value: "已转出",
     TAMPERED: "数据被篡改",
     UNKNOWN_ISSUER: "签发机构未知",
     NOT_FOUND: "未找到该证照",
@@ -105,6 +111,47 @@ def _fetch(identifier: str) -> Any:
 
 
 @dataclass(frozen=True)
+class _Stored:
+    """One licence row as verification needs it. Everything here derives from the row
+    alone, so the row feed may keep it; the signature is still checked on every call."""
+
+    signed: bytes
+    signature: str
+    node: str
+    algorithm: str
+    key: str
+    status: str
+    status_reason: str
+    pk: int
+    columns: dict[str, Any]  # the payload the current columns say
+    payload: dict[str, Any] | None  # the payload the signed bytes carry, when they match
+
+
+def _stored(r: Any) -> _Stored:
+    signed = (r[0] or "").encode("utf-8")
+    columns = _columns_payload(r)
+    try:
+        carried = json.loads(signed)
+    except ValueError:
+        carried = None
+    matches = isinstance(carried, dict) and carried == columns
+    return _Stored(
+        signed, r[1], r[2], r[3], r[4], r[5], r[6], r[7], columns, carried if matches else None
+    )
+
+
+def _read(identifier: str) -> _Stored | None:
+    r = _fetch(identifier)
+    return None if r is None else _stored(r)
+
+
+def _row(identifier: str) -> _Stored | None:
+    """The row of ``identifier``: this process's copy when the row feed applies (kept
+    correct by NOTIFY, see ``row_feed``), else a read."""
+    return FEED.row(identifier, _read) if feed_applies() else _read(identifier)
+
+
+@dataclass(frozen=True)
 class _Row:
     payload: dict[str, Any]  # from the verified bytes
     status: str
@@ -140,19 +187,19 @@ def _columns_payload(r: Any) -> dict[str, Any]:
     )
 
 
-def _check_row(ident: str, r: Any) -> _Row | Verification:
+def _copy(payload: dict[str, Any]) -> dict[str, Any]:
+    """A caller's own copy (a kept row must not change under another caller)."""
+    return {**payload, "fields": dict(payload["fields"])}
+
+
+def _check_row(ident: str, s: _Stored) -> _Row | Verification:
     """The signature over the stored signed bytes, then those bytes against the columns."""
-    signed = (r[0] or "").encode("utf-8")
-    outcome = check_signed(signed, r[1], node=r[2], algorithm=r[3], key=r[4])
+    outcome = check_signed(s.signed, s.signature, node=s.node, algorithm=s.algorithm, key=s.key)
     if outcome != SIG_OK:
-        return _signature_failure(outcome, ident, _columns_payload(r))
-    try:
-        payload = json.loads(signed)
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict) or payload != _columns_payload(r):
-        return _signature_failure(SIG_TAMPERED, ident, _columns_payload(r))
-    return _Row(payload, r[5], r[6], r[7])
+        return _signature_failure(outcome, ident, _copy(s.columns))
+    if s.payload is None:
+        return _signature_failure(SIG_TAMPERED, ident, _copy(s.columns))
+    return _Row(_copy(s.payload), s.status, s.status_reason, s.pk)
 
 
 def _successor(licence_pk: int) -> str | None:
@@ -168,7 +215,8 @@ def _status(row: _Row, today: date) -> Verification:
     ident, payload = row.payload["identifier"], row.payload
     if row.status != ST.VALID:
         reason = row.status_reason or f"证照状态为{ST(row.status).label}"
-        successor = _successor(row.pk) if row.status == ST.EXPIRED else None
+        replaced = row.status in (ST.EXPIRED, ST.TRANSFERRED_OUT)
+        successor = _successor(row.pk) if replaced else None
         if successor:
             reason = f"{reason}；已由新版本 {successor} 替代"
         return Verification(row.status, reason, ident, payload)
@@ -194,9 +242,9 @@ def _today() -> date:
 
 def licence_verify(identifier: str, *, today: date | None = None) -> Verification:
     """Check one licence of this node: the signature over its stored signed bytes, those
-    bytes against its current columns, then its status (read now, never cached)."""
+    bytes against its current columns, then its status (as of the last write notified)."""
     ident = validate_licence_id(identifier)
-    r = _fetch(ident)
+    r = _row(ident)
     if r is None:
         return Verification(NOT_FOUND, "本节点没有该标识的电子证照", ident)
     row = _check_row(ident, r)
@@ -217,7 +265,7 @@ def licences_verify_many(
     marks = ", ".join(["%s"] * len(wanted))
     with connection.cursor() as cur:
         cur.execute(f"SELECT {_COLUMNS} {_FROM}WHERE l.identifier IN ({marks})", wanted)
-        rows = {r[8]: r for r in cur.fetchall()}
+        rows = {r[8]: _stored(r) for r in cur.fetchall()}
     day = today or _today()
     out: list[Verification] = []
     for ident in idents:
@@ -247,7 +295,7 @@ def licence_verify_pdf(data: bytes, *, today: date | None = None) -> Verificatio
     outcome = check_signature(payload, signature)
     if outcome != SIG_OK:
         return _signature_failure(outcome, ident, payload)
-    r = _fetch(ident)
+    r = _row(ident)
     if r is None:
         return Verification(STATUS_UNKNOWN, "签名有效，但本节点未保存该证照的状态", ident, payload)
     row = _check_row(ident, r)

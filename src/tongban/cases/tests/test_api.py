@@ -137,6 +137,7 @@ def test_window_without_agreement_right() -> None:
     assert r.status_code == 403 and r.json()["code"] == "no_agreement_right"
 
 
+@pytest.mark.usefixtures("calendar_covers_today")
 def test_online_case_from_draft_to_closed(world: World) -> None:
     app, clerk = client_for(world.applicant), client_for(world.clerk)
     reviewer, approver = client_for(world.reviewer), client_for(world.approver)

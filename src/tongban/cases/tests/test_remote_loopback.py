@@ -98,6 +98,7 @@ def test_proxy_intake_hands_the_whole_application_to_the_deciding_node(
     assert [m.type for m in lb.delivered] == [TRANSFERRED, LINKED]
 
 
+@pytest.mark.usefixtures("calendar_covers_today")
 def test_status_supplement_result_and_delivery_flow_both_ways(lb: Loopback, world: World) -> None:
     intake, decider = _pair(lb, world)
     with lb.as_node("cz"):

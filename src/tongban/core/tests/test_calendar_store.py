@@ -190,3 +190,30 @@ def test_django_admin_edit_goes_through_the_service() -> None:
     assert not is_working_day(work_calendar(), date(2026, 3, 6))
     assert client.get("/admin/core/calendaryear/").status_code == 200
     assert client.get("/admin/core/job/").status_code == 200
+
+
+def test_demo_and_test_nodes_assume_weekdays_for_years_the_package_lacks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    import tongban.config
+    from tongban.core.calendar_store import calendar_assume_weekdays
+    from tongban.core.errors import ValidationFailed
+
+    assert calendar_assume_weekdays(through=date(2027, 6, 1)) == []  # nothing known yet
+    calendar_load_from_package([2026])
+    assert calendar_assume_weekdays(through=date(2026, 11, 30)) == []  # inside the calendar
+    with pytest.raises(CalendarExhausted):
+        add_working_days(work_calendar(), date(2026, 12, 28), 5)
+    assert calendar_assume_weekdays(through=date(2028, 2, 1)) == [2027, 2028]
+    year = CalendarYear.objects.get(year=2027)
+    assert year.complete and year.source == CalendarSource.ADMIN
+    # Monday–Friday: 1 January 2027 is a Friday, the next working day the Monday after.
+    assert add_working_days(work_calendar(), date(2026, 12, 31), 2) == date(2027, 1, 4)
+    assert calendar_assume_weekdays(through=date(2028, 2, 1)) == []  # idempotent
+    # A production node never assumes: its administrator enters the State Council notice.
+    prod = replace(tongban.config.CONFIG, env="production")
+    monkeypatch.setattr(tongban.config, "CONFIG", prod)
+    with pytest.raises(ValidationFailed) as exc:
+        calendar_assume_weekdays(through=date(2029, 2, 1))
+    assert exc.value.code == "calendar_assumption_refused"
+    assert not CalendarYear.objects.filter(year=2029).exists()

@@ -107,3 +107,18 @@ def test_command_is_registered() -> None:
     from django.core.management import get_commands
 
     assert get_commands()["demo"] == "tongban.web"
+
+
+def test_demo_assumes_next_years_weekdays_only_when_deadlines_reach_it() -> None:
+    from datetime import date
+
+    from tongban.core.calendar_store import calendar_coverage, package_year_range
+
+    last = package_year_range()[1]
+    assert demo_command.calendar_assumption_lines(today=date(last, 3, 2)) == []
+    assert calendar_coverage().last_year == last
+    lines = demo_command.calendar_assumption_lines(today=date(last, 12, 7))
+    assert lines == [
+        f"工作日历 {last + 1} 年：数据包尚无国务院放假安排，演示按周一至周五计算（未含节假日）"
+    ]
+    assert calendar_coverage().last_year == last + 1

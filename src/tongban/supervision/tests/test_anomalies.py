@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,11 @@ from tongban.supervision.testing import case_at
 
 pytestmark = pytest.mark.django_db
 
+# A fixed working day well inside the calendar: deadlines from "today" in December would
+# reach into a year the calendar may not know yet and raise deadline_unknown cards too.
+DAY = date(2026, 6, 1)
+AT = datetime.combine(DAY, time(10), ZoneInfo("Asia/Shanghai"))
+
 
 def _event(case: Case, action: str, opinion: str = "", data: dict | None = None) -> None:  # type: ignore[type-arg]
     last = CaseEvent.objects.filter(case=case).order_by("-seq").first()
@@ -20,7 +26,7 @@ def _event(case: Case, action: str, opinion: str = "", data: dict | None = None)
         case=case,
         seq=(last.seq if last else 0) + 1,
         action=action,
-        at=timezone.now(),
+        at=AT,
         opinion=opinion,
         data=data or {},
         actor_name="外部系统",
@@ -28,12 +34,12 @@ def _event(case: Case, action: str, opinion: str = "", data: dict | None = None)
 
 
 def _scan() -> None:
-    cards_scan(today=timezone.localdate(), cal=work_calendar())
+    cards_scan(today=DAY, cal=work_calendar(), now=AT + timedelta(hours=8))
 
 
 def test_refusal_without_reason_and_decision_off_the_platform() -> None:
     world = build_world(promised_days=5)
-    today = timezone.localdate()
+    today = DAY
     refused = case_at(world, "pre_review", on=today)
     _event(refused, "refuse_acceptance", opinion="   ")
     Case.objects.filter(pk=refused.pk).update(status="refused")
@@ -41,7 +47,7 @@ def test_refusal_without_reason_and_decision_off_the_platform() -> None:
     _event(with_reason, "refuse_acceptance", opinion="材料不全")
     # Approved with no decision event recorded on the platform.
     outside = case_at(world, "accepted", on=today)
-    Case.objects.filter(pk=outside.pk).update(status="approved", decided_at=timezone.now())
+    Case.objects.filter(pk=outside.pk).update(status="approved", decided_at=AT)
     _scan()
     got = {(c.case_id, c.rule) for c in Card.objects.filter(kind="anomaly")}
     assert got == {(refused.pk, "refused_without_reason"), (outside.pk, "off_platform")}
@@ -56,7 +62,7 @@ def test_fee_differing_from_the_catalogue() -> None:
     assert v is not None
     v.__class__.objects.filter(pk=v.pk).update(is_fee=True)
     FeeItem.objects.create(version=v, position=1, name="工本费", standard="20元/张")
-    today = timezone.localdate()
+    today = DAY
     right = case_at(world, "accepted", on=today)
     _event(right, "pay", data={"fee_charged_fen": 2000})
     wrong = case_at(world, "accepted", on=today)

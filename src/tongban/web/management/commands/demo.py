@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,22 @@ def serve_argv(host: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--with-worker",
+    ]
+
+
+def calendar_assumption_lines(today: date | None = None) -> list[str]:
+    """Deadlines of cases opened in the demo must be computable: when they reach into a
+    year the calendar package does not know yet (from about November), the demo node
+    assumes that year's Monday–Friday weeks and says so (ADR 0004)."""
+    from django.utils import timezone
+
+    from tongban.core.calendar_store import calendar_assume_weekdays
+
+    day = today or timezone.localdate()
+    years = calendar_assume_weekdays(through=day + timedelta(days=183))
+    return [
+        f"工作日历 {y} 年：数据包尚无国务院放假安排，演示按周一至周五计算（未含节假日）"
+        for y in years
     ]
 
 
@@ -104,6 +121,7 @@ class Command(BaseCommand):
                 reference.append(f"{label} ✓")
             else:
                 reference.append(f"{label} —")
+        reference += calendar_assumption_lines()
         summary = demo_seed()
         if opts["node_extras"]:
             from tongban.demo.nodes import seed_node_extras
