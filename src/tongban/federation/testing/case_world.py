@@ -29,10 +29,11 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import OperationalError, transaction
+from django.utils import timezone
 
 from tongban.accounts.models import User, Window
 from tongban.accounts.services import service_center_create, user_create, window_create
@@ -61,6 +62,7 @@ from tongban.catalog.elements import MaterialInput, StepInput
 from tongban.catalog.models import ItemImplementation
 from tongban.catalog.services import version_create_draft, version_publish
 from tongban.core.actors import SYSTEM
+from tongban.core.calendar_store import calendar_assume_weekdays
 from tongban.core.errors import TongbanError
 from tongban.federation.models import InboxMessage, InboxStatus, OutboxMessage
 from tongban.federation.testing.chaos_cases import UNFINISHED, items_for
@@ -94,6 +96,9 @@ def seed(*, items: int) -> None:
     nodes, the intake window, the agreement and the staff accounts."""
     if not Region.objects.filter(code="510402").exists():
         regions_load_gb2260()  # reference data, as ``tongban load-regions``
+    # Test nodes state the working-day assumption for years the package lacks, so the
+    # deadlines the deciding side copies to the intake side are real dates (ADR 0004).
+    calendar_assume_weekdays(through=timezone.localdate() + timedelta(days=183))
     with transaction.atomic():
         dept = make_department(DECIDING_REGION, name="长治市人力资源和社会保障局")
         codes = []
