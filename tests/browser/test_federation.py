@@ -22,7 +22,7 @@ from tongban.cases.testing import PDF_BYTES
 from tongban.cases.tests.node_http import NodeClient
 from tongban.core.ids import make_id_number
 from tongban.demo.nodes import seeded_cluster
-from tongban.demo.people import CITIZENS, DEMO_PASSWORD
+from tongban.demo.people import CITIZENS, DEMO_PASSWORD, ROLE_ORDER, STAFF
 from tongban.federation.testing.cluster import Cluster
 
 PHONE_WIDTH = 390
@@ -237,6 +237,9 @@ def test_online_application_on_the_portal_decided_elsewhere(
 
     # 3. The applicant sees the decision on 攀枝花's portal.
     reload_until(phone, lambda: "已出证" in phone.locator(".case-head").inner_text())
+    # Who decided is named across nodes (cn.tongban.case.event v2), not shown as 系统.
+    approver = STAFF["changzhi"][ROLE_ORDER[1:].index("approver")]
+    assert f"审批人员 {approver}" in phone.locator("body").inner_text()
     fits_phone(phone)
     shot(phone, "fed-b-decided-pzh-phone")
 

@@ -123,3 +123,47 @@ def test_dashboard_and_cards_at_phone_width(phone: Any, live_server: Any, shot: 
     assert row.count() == 1 and red.case_number in row.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     shot(phone, "supervision-cards-phone")
+
+
+def test_warning_rule_settings_at_desktop_and_phone_width(
+    page: Any, phone: Any, live_server: Any, shot: Any
+) -> None:
+    from tongban.supervision.models import WarningRule
+
+    world = build_world(promised_days=5)
+    make_user("cz_sup", "supervisor", "140400")
+    base = live_server.url
+    impl = world.impl
+    row = f'tr[data-impl="{impl.pk}"]'
+
+    login(page, base, "cz_sup")
+    page.goto(base + "/workbench/supervision/")
+    page.click("a:has-text('预警规则')")
+    page.wait_for_selector(row)
+    assert "默认" in page.locator(f"{row} [data-rule]").inner_text()
+    page.fill(f"{row} input[name=yellow_days]", "2")
+    page.fill(f"{row} input[name=yellow_percent]", "30")
+    page.uncheck(f"{row} input[name=step_timers]")
+    page.click(f"{row} button:has-text('保存')")
+    page.wait_for_selector(".messages")
+    assert "已保存" in page.locator(".messages").inner_text()
+    assert page.locator(f"{row} [data-rule]").inner_text() == "≤ 2 个工作日或 ≤ 30%；环节计时关闭"
+    shot(page, "supervision-rules")
+    rule = WarningRule.objects.get(implementation=impl)
+    assert (rule.yellow_days, rule.yellow_percent, rule.step_timers) == (2, 30, False)
+
+    login(phone, base, "cz_sup")
+    phone.goto(base + "/workbench/supervision/rules/")
+    phone.wait_for_selector(row)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    # The form fits the phone: every control of the row is inside the viewport.
+    for control in ("input[name=yellow_days]", "input[name=yellow_percent]", "button"):
+        box = phone.locator(f"{row} {control}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH
+    phone.fill(f"{row} input[name=yellow_days]", "99")
+    phone.locator(f"{row} input[name=yellow_days]").evaluate("e => e.removeAttribute('max')")
+    phone.click(f"{row} button:has-text('保存')")
+    phone.wait_for_selector("[role=alert]")
+    assert "warning_rule_invalid" in phone.locator("[role=alert]").inner_text()
+    shot(phone, "supervision-rules-phone")
+    assert WarningRule.objects.get(implementation=impl).yellow_days == 2

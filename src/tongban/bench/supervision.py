@@ -14,7 +14,9 @@
    lists, 督办, deadline-unknown and anomaly lists), timed ``--rounds`` times for each of several
    supervisors and filters; p50/p95.
 
-Goals: scan ≤ 5 s, dashboard p95 ≤ 200 ms at 1,000,000 open cases.
+Goals at 1,000,000 open cases: the first scan of a day and the next day's scan (which raises
+the step cards falling due that day) ≤ 5 s each, dashboard p95 ≤ 200 ms. Each scan's time
+per statement is printed after it (``ScanResult.timings``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
+def _say_steps(timings: dict[str, float]) -> None:
+    """The time of each statement (step) of one scan, in the order they ran."""
+    _say("  " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in timings.items()}
+
+
 def _generate(n: int) -> None:
     """Insert ``n`` open cases in one statement. Pseudo-random but reproducible: every
     choice is a hash of the row number."""
@@ -59,6 +70,8 @@ def _generate(n: int) -> None:
         d += timedelta(days=1)
     first_after = next(i for i, x in enumerate(days) if x > TODAY)
     with connection.cursor() as cur:
+        # (dropped first: the small-scale test may build twice on one connection)
+        cur.execute("DROP TABLE IF EXISTS bench_wd, bench_impl")
         cur.execute("CREATE TEMP TABLE bench_wd (idx int PRIMARY KEY, day date)")
         cur.executemany(
             "INSERT INTO bench_wd VALUES (%s, %s)",
@@ -154,8 +167,11 @@ def _generate(n: int) -> None:
             """
         )
     # As after any bulk load (the cases bench does the same): hint bits and statistics.
+    # (Inside a transaction — the small-scale test — VACUUM cannot run: statistics only.)
     with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE cases_case")
+        cur.execute(
+            "ANALYZE cases_case" if connection.in_atomic_block else "VACUUM ANALYZE cases_case"
+        )
 
 
 def _phase(args: argparse.Namespace) -> dict[str, Any]:
@@ -204,16 +220,19 @@ def _phase(args: argparse.Namespace) -> dict[str, Any]:
     _say(
         f"scan (first of the day): {scan_s:.2f} s, raised {first.raised}, notified {first.notified}"
     )
+    _say_steps(first.timings)
     t0 = time.perf_counter()
     again = cards_scan(today=TODAY, cal=cal)
     rescan_s = time.perf_counter() - t0
     _say(f"rescan (same day, idempotent): {rescan_s:.2f} s, raised {again.total_raised}")
+    _say_steps(again.timings)
     assert again.total_raised == 0
     nxt = TODAY + timedelta(days=1)
     t0 = time.perf_counter()
     tomorrow = cards_scan(today=nxt, cal=cal)
     next_s = time.perf_counter() - t0
     _say(f"scan next day: {next_s:.2f} s, raised {tomorrow.raised}, resolved {tomorrow.resolved}")
+    _say_steps(tomorrow.timings)
     t0 = time.perf_counter()
     stats_refresh(today=TODAY, cal=cal)
     stats_s = time.perf_counter() - t0
@@ -250,6 +269,9 @@ def _phase(args: argparse.Namespace) -> dict[str, Any]:
         "scan_s": round(scan_s, 2),
         "rescan_s": round(rescan_s, 2),
         "next_day_scan_s": round(next_s, 2),
+        "scan_steps_s": _rounded(first.timings),
+        "next_day_steps_s": _rounded(tomorrow.timings),
+        "next_day_raised": tomorrow.raised,
         "stats_refresh_s": round(stats_s, 2),
         "cards_raised": first.raised,
         "dashboard_p50_ms": round(p50, 1),
@@ -265,7 +287,8 @@ def run(argv: list[str]) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.phase:
         return _phase(args)
-    _say(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
+    load_start = os.getloadavg()[0]
+    _say(f"load average at start: {load_start:.2f} ({os.cpu_count()} CPUs)")
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base.update(TONGBAN_DEBUG="0", TONGBAN_ENV="test", PYTHONUNBUFFERED="1")
     with (
@@ -282,11 +305,19 @@ def run(argv: list[str]) -> dict[str, Any]:
         if proc.returncode != 0 or not lines:
             raise RuntimeError(f"supervision benchmark failed (exit {proc.returncode})")
         result: dict[str, Any] = json.loads(lines[-1])
-    scan_met = result["scan_s"] <= GOAL_SCAN_S
+    scan_met = max(result["scan_s"], result["next_day_scan_s"]) <= GOAL_SCAN_S
     dash_met = result["dashboard_p95_ms"] <= GOAL_DASHBOARD_P95_MS
     _say(
-        f"goals: scan ≤ {GOAL_SCAN_S:g} s: {'met' if scan_met else 'MISSED'}; dashboard p95 ≤ "
+        f"goals: scan (first and next day) ≤ {GOAL_SCAN_S:g} s: "
+        f"{'met' if scan_met else 'MISSED'}; dashboard p95 ≤ "
         f"{GOAL_DASHBOARD_P95_MS:g} ms: {'met' if dash_met else 'MISSED'} "
         f"(load average now {os.getloadavg()[0]:.2f})"
     )
-    return {"bench": "supervision", "open_cases": args.cases, **result, "postgres": True}
+    return {
+        "bench": "supervision",
+        "open_cases": args.cases,
+        **result,
+        "postgres": True,
+        "load_avg_start": round(load_start, 2),
+        "load_avg_end": round(os.getloadavg()[0], 2),
+    }

@@ -18,6 +18,9 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from tongban.cases import selectors
+from tongban.cases.joint import joint_application_create
+from tongban.cases.joint_selectors import joint_view
+from tongban.cases.joint_withdraw import joint_withdraw
 from tongban.cases.schemas import (
     REF_HELP,
     CaseCreateIn,
@@ -41,6 +44,13 @@ from tongban.cases.schemas_intake import (
     to_applications,
 )
 from tongban.cases.schemas_intake import idempotency_key as intake_key
+from tongban.cases.schemas_joint import (
+    HandOverIn,
+    JointIntakeIn,
+    JointOut,
+    JointWithdrawalOut,
+    JointWithdrawIn,
+)
 from tongban.cases.services import ApplicantInput, IntakeInput, case_create_draft, case_transition
 from tongban.cases.services_intake import case_intake, case_intake_batch
 from tongban.cases.services_materials import (
@@ -51,6 +61,7 @@ from tongban.cases.services_materials import (
     shipment_receive,
     shipment_send,
 )
+from tongban.cases.services_window import result_hand_over
 from tongban.catalog.selectors_versions import implementation_get
 from tongban.config import CONFIG
 from tongban.core.actors import Actor
@@ -159,6 +170,36 @@ def counter_intake_batch(
     return Status(201, CounterIntakeBatchOut.of(result.cases, result.replayed))
 
 
+@router.post(
+    "/joint",
+    response={200: JointOut, 201: JointOut},
+    summary="多地联办收件：一次申请，每个事项一个部分，异地部分推送办理地节点（一个事务）",
+    description=(
+        "与窗口页面 /workbench/clerk/joint/ 调用同一服务。调用者须为 window_id 窗口的工作人员；"
+        "至少两个不同事项（joint_needs_parts），每个事项须开通多地联办（item_no_joint_mode），"
+        "异地事项须有授予收件受理权的多地联办协议（no_joint_agreement）。每个部分的材料清单与扫描件"
+        "按一次收件的规则核验；任何一项不符则不写入任何内容。同一幂等键再次提交返回同一申请，"
+        "状态码 200（首次为 201）。"
+    ),
+)
+def joint_intake(
+    request: HttpRequest,
+    payload: JointIntakeIn,
+    idempotency_key: HeaderEx[str | None, P(alias="Idempotency-Key")] = None,
+) -> Status[JointOut]:
+    key = intake_key(idempotency_key, payload.idempotency_key)
+    replay = key is not None and selectors.idempotency_key_used(key)
+    window = selectors.window_get(payload.window_id)
+    parent = joint_application_create(
+        actor=request.user,
+        window=window,
+        intake=payload.intake(key),
+        identity=payload.identity_check(),
+        parts=payload.joint_parts(),
+    )
+    return Status(200 if replay else 201, JointOut.of(joint_view(request.user, parent)))
+
+
 @router.get(
     "",
     response=CaseListOut,
@@ -209,6 +250,66 @@ def transition(request: HttpRequest, ref: Ref, payload: TransitionIn) -> CaseDet
         case=case,
         to=payload.to,
         opinion=payload.opinion,
+        expected_revision=payload.expected_revision,
+    )
+    return _detail(request.user, moved.pk)
+
+
+@router.get(
+    "/{ref}/parts",
+    response=JointOut,
+    summary="多地联办申请及其各部分（办理节点、状态、期限、合并结果）",
+    description=REF_HELP + " 不是多地联办申请（父办件）的办件返回 422 not_joint_application。",
+)
+def joint_parts(request: HttpRequest, ref: Ref) -> JointOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    return JointOut.of(joint_view(request.user, case))
+
+
+@router.post(
+    "/{ref}/joint-withdrawal",
+    response=JointWithdrawalOut,
+    summary="整体撤回多地联办申请：父办件及各地尚可撤回的部分（一个事务）",
+    description=(
+        REF_HELP + " 申请人本人，或收件窗口人员代申请人撤回（须填写理由 reason_required）。"
+        "父办件已决定或已结束时返回 422 illegal_transition。"
+        "异地部分的撤回经节点消息发往办理地节点；"
+        "已有决定或已结束的部分不撤回，列在 kept 中。"
+        "联办申请不能用 transitions 单独撤回（joint_withdraw_whole）。"
+    ),
+)
+def withdraw_joint(request: HttpRequest, ref: Ref, payload: JointWithdrawIn) -> JointWithdrawalOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    result = joint_withdraw(
+        actor=request.user,
+        parent=case,
+        reason=payload.reason,
+        expected_revision=payload.expected_revision,
+    )
+    return JointWithdrawalOut.of(result, joint_view(request.user, result.parent))
+
+
+@router.post(
+    "/{ref}/hand-over",
+    response=CaseDetailOut,
+    summary="结果送达：窗口当面交付（登记领取人）或邮寄送达，办件变为已送达",
+    description=(
+        REF_HELP + " 与办件页面的结果送达调用同一服务。当面交付须填写领取人姓名；他人代领须登记"
+        "代领人的公民身份号码（recipient_id_required），填写的身份证号按 GB 11643 校验"
+        "（id_number_*）。异地代收代办的收件窗口须有结果送达权（no_deliver_result_right）。"
+    ),
+)
+def hand_over(request: HttpRequest, ref: Ref, payload: HandOverIn) -> CaseDetailOut:
+    case = selectors.case_get_by_ref(request.user, ref)
+    moved = result_hand_over(
+        actor=request.user,
+        case=case,
+        method=payload.method,
+        recipient=payload.recipient,
+        recipient_kind=payload.recipient_kind,
+        recipient_id_number=payload.recipient_id_number,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
         expected_revision=payload.expected_revision,
     )
     return _detail(request.user, moved.pk)

@@ -54,6 +54,13 @@ message_schema(
 )
 message_schema(LINKED, fields={"case_number": str, "intake_case_number": str, "regions": list})
 message_schema(EVENT, fields={"case_number": str, "regions": list, "event": dict, "case": dict})
+# Version 2 adds ``actor`` (role, role label, display name, organisation: who acted, as the
+# other node shows it) and drops event.actor_name/actor_role. Version 1 still applies.
+message_schema(
+    EVENT,
+    version=2,
+    fields={"case_number": str, "regions": list, "event": dict, "case": dict, "actor": dict},
+)
 
 
 def _from_node() -> str:

@@ -20,6 +20,7 @@ from tongban.cases.services_window import (
     DEFER_CHOICES,
     HAND_OVER_METHODS,
     IDENTITY_METHODS,
+    RECIPIENT_KINDS,
     ChecklistEntry,
     IdentityCheck,
     Scan,
@@ -251,5 +252,11 @@ class ShipmentForm(RevisionForm):
 class HandOverForm(RevisionForm):
     method = forms.ChoiceField(label="送达方式", choices=list(HAND_OVER_METHODS.items()))
     recipient = forms.CharField(label="领取人", max_length=64, required=False)
+    recipient_kind = forms.ChoiceField(
+        label="领取人身份",
+        choices=list(RECIPIENT_KINDS.items()),
+        required=False,
+    )
+    recipient_id_number = forms.CharField(label="领取人身份证号", max_length=18, required=False)
     carrier = forms.CharField(label="承运商", max_length=64, required=False)
     tracking_number = forms.CharField(label="运单号", max_length=64, required=False)

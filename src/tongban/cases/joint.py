@@ -229,7 +229,8 @@ def joint_on_part_event(event: CaseEvent) -> None:
     if part.parent_id is None or not event.to_status:
         return
     parent = Case.objects.select_for_update().get(pk=part.parent_id)
-    if event.to_status in FAILED:
+    # Withdrawn whole (joint_withdraw): the parent's own entry already lists its parts.
+    if event.to_status in FAILED and parent.status != S.WITHDRAWN:
         _event(
             parent,
             action="part_failed",

@@ -15,12 +15,13 @@ from django.db.models import QuerySet
 from tongban.accounts.models import Window
 from tongban.cases.access import require_case_access
 from tongban.cases.joint import PartState, combined_target, part_state
-from tongban.cases.models import Case
+from tongban.cases.models import Case, CaseMode
 from tongban.cases.selectors import local_day
 from tongban.cases.transitions import CaseStatus
 from tongban.catalog.agreements import window_rights
 from tongban.catalog.models import ItemImplementation
 from tongban.core.actors import Actor
+from tongban.core.errors import ValidationFailed
 from tongban.regions.codes import prefix
 
 
@@ -71,10 +72,15 @@ class JointView:
 def joint_view(actor: Actor, parent: Case) -> JointView:
     """A 多地联办 application and its parts, for someone who may see the application."""
     require_case_access(actor, parent)
+    if parent.mode != CaseMode.JOINT or parent.parent_id is not None:
+        raise ValidationFailed("not_joint_application", field="ref")
     parts = list(parent.parts.select_related("handling_region").order_by("pk"))
     rows = [PartRow(p, part_state(p), p.remote_node, p.remote_case_number) for p in parts]
     combined = combined_target([r.state for r in rows])
-    return JointView(parent, rows, combined.decision, len(combined.failed))
+    # Withdrawn whole (joint_withdraw): that is the outcome, not a combined refusal.
+    withdrawn = parent.status == CaseStatus.WITHDRAWN
+    decision = CaseStatus.WITHDRAWN.value if withdrawn else combined.decision
+    return JointView(parent, rows, decision, len(combined.failed))
 
 
 @dataclass(frozen=True)
@@ -104,3 +110,13 @@ def joint_items(*, window: Window, on: date) -> list[JointItem]:
                 )
             )
     return out
+
+
+def implementations_by_code(task_codes: list[str]) -> dict[str, ItemImplementation]:
+    """The implementations a joint intake's parts name, with their current version."""
+    return {
+        i.task_code: i
+        for i in ItemImplementation.objects.select_related("current_version").filter(
+            task_code__in=task_codes
+        )
+    }

@@ -110,7 +110,7 @@ class CounterIntakeBatchOut(Schema):
         )
 
 
-def _scan(s: ScanIn, requirement_id: int) -> Scan:
+def scan_of(s: ScanIn, requirement_id: int) -> Scan:
     field = f"scan_{requirement_id}"
     # Base64 is 4 characters per 3 bytes: anything longer cannot fit the limit.
     if len(s.data_base64) > (CONFIG.upload_max_bytes + 2) // 3 * 4 + 4:
@@ -153,7 +153,7 @@ def _application(
                 requirement_id=e.requirement_id,
                 received=e.received,
                 original_checked=e.original_checked,
-                scans=[_scan(s, e.requirement_id) for s in e.scans],
+                scans=[scan_of(s, e.requirement_id) for s in e.scans],
                 defer=e.defer,
             )
             for e in a.checklist

@@ -327,7 +327,10 @@ def _entry(e: CaseEvent) -> TimelineEntry:
         at=e.at,
         label=label,
         actor_name=e.actor_name,
-        role_label=_ROLE_LABELS.get(e.actor_role, e.actor_role),
+        # An entry from another node names the organisation and role in actor_name.
+        role_label=""
+        if e.data.get("origin_node")
+        else _ROLE_LABELS.get(e.actor_role, e.actor_role),
         opinion=e.opinion,
         defects=list(e.data.get("defects", [])),
         detail=detail.strip(),

@@ -15,7 +15,7 @@ from tongban.accounts.selectors import user_grants
 from tongban.accounts.services import require_role
 from tongban.cases import selectors
 from tongban.cases.access import require_case_access
-from tongban.cases.labels_remote import REMOTE_ACTION_LABELS
+from tongban.cases.labels_remote import REMOTE_ACTION_LABELS, node_label
 from tongban.cases.models import (
     Case,
     CaseEvent,
@@ -221,15 +221,27 @@ class TimelineRow:
 def timeline_rows(events: list[CaseEvent]) -> list[TimelineRow]:
     labels = action_labels()
     roles = dict(Role.choices) | {"system": "系统"}
+    nodes: dict[str, str] = {}
     return [
         TimelineRow(
             event=e,
             label=labels.get(e.action, e.action),
-            role_label=roles.get(e.actor_role, e.actor_role),
+            role_label=_role_label(e, roles, nodes),
             to_label=S(e.to_status).label if e.to_status in S.values else "",
         )
         for e in events
     ]
+
+
+def _role_label(e: CaseEvent, roles: dict[str, str], nodes: dict[str, str]) -> str:
+    """An entry applied from another node says where it came from (its actor name already
+    carries the organisation and role there)."""
+    origin = e.data.get("origin_node") if isinstance(e.data, dict) else None
+    if origin:
+        if origin not in nodes:
+            nodes[origin] = node_label(str(origin))
+        return f"来自{nodes[origin]}"
+    return roles.get(e.actor_role, e.actor_role)
 
 
 @dataclass

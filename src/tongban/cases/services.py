@@ -118,9 +118,15 @@ def _event(
     to_status: str = "",
     opinion: str = "",
     data: dict[str, Any] | None = None,
+    shown_as: str | None = None,
 ) -> CaseEvent:
+    """Append a timeline entry. ``shown_as`` names who acted on another node when a
+    replicated entry is applied here (the role stays SYSTEM's: ADR 0010)."""
     last = case.events.aggregate(m=Max("seq"))["m"] or 0
     user = _actor_user(actor)
+    name = str(user) if user else "系统"
+    if shown_as:
+        name = shown_as
     return CaseEvent.objects.create(
         case=case,
         seq=last + 1,
@@ -129,7 +135,7 @@ def _event(
         to_status=to_status,
         actor=user,
         actor_role=role,
-        actor_name=(str(user) if user else "系统"),
+        actor_name=name[:128],
         at=timezone.now(),
         opinion=opinion,
         data=data or {},
@@ -327,8 +333,12 @@ def case_transition(
     expected_revision: int | None = None,
     data: dict[str, Any] | None = None,
     today: date | None = None,
+    shown_as: str | None = None,
 ) -> Case:
-    """Move ``case`` to status ``to`` — the one guarded write path of the state machine."""
+    """Move ``case`` to status ``to`` — the one guarded write path of the state machine.
+
+    ``shown_as`` only changes how the timeline names the actor (a move replicated from
+    another node, applied as SYSTEM); authorisation is always ``actor``'s."""
     with transaction.atomic():
         locked = _lock(case, expected_revision)
         roles = case_roles(actor, locked)
@@ -349,6 +359,14 @@ def case_transition(
         if not acting:
             raise PermissionDenied("permission_denied")
         remote_move_check(actor=actor, case=locked, move=move, acting=acting)
+        if (
+            to == S.WITHDRAWN
+            and locked.mode == CaseMode.JOINT
+            and locked.parent_id is None
+            and not (data or {}).get("joint_withdrawal")
+        ):
+            # A 多地联办 application is withdrawn whole, parts included (joint_withdraw).
+            raise ValidationFailed("joint_withdraw_whole", field="status")
         if move.reason_required and not opinion.strip():
             raise ValidationFailed("reason_required", field="opinion")
         # 一次性告知 lists the materials (case_request_supplement); resuming needs every
@@ -375,6 +393,7 @@ def case_transition(
             to_status=to,
             opinion=opinion,
             data=data,
+            shown_as=shown_as,
         )
         if not locked.handled_for_node:  # the intake node tells the applicant, once
             notify_case_applicant(locked, event=move.label, opinion=opinion)

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.cases.labels_remote import node_label
+from tongban.cases.labels_remote import actor_block, actor_shown, node_label
 from tongban.cases.models import Case, CaseEvent, CaseFile, CaseMaterial, MaterialStatus, Shipment
 from tongban.cases.services import _event, case_transition
 from tongban.cases.services_remote_node import remote_node_for, send, speaks_for, this_node
@@ -318,10 +318,11 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
             "to": event.to_status,
             "opinion": event.opinion,
             "data": event.data,
-            "actor_name": event.actor_name,
-            "actor_role": event.actor_role,
             "at": event.at.isoformat(),
         },
+        # Schema version 2: who acted, as the other side shows it (replaces version 1's
+        # event.actor_name / actor_role, which the receiver never showed).
+        "actor": actor_block(case, event),
         "case": _snapshot(case),
         "files": files,
     }
@@ -410,7 +411,17 @@ def remote_event_apply(*, payload: dict[str, Any], sender: str) -> Case:
     action, to = str(e.get("action") or ""), str(e.get("to") or "")
     at = datetime.fromisoformat(str(e.get("at"))) if e.get("at") else timezone.now()
     data = dict(e.get("data") or {})
-    origin = {"origin_node": sender, "origin_seq": seq, "origin_actor": e.get("actor_name")}
+    # Version 2 names who acted there; a version 1 message (no block) still applies, as 系统.
+    # The entry is still SYSTEM's here (actor_role); the name says who acted there.
+    remote_actor = actor_shown(payload.get("actor"))
+    shown = remote_actor[0] if remote_actor else None
+    origin: dict[str, Any] = {
+        "origin_node": sender,
+        "origin_seq": seq,
+        "origin_actor": shown or e.get("actor_name"),
+    }
+    if remote_actor:
+        origin["origin_role"] = remote_actor[1]
     token = _APPLYING.set(True)
     try:
         _apply_shipment(case, action, data, at)
@@ -425,6 +436,7 @@ def remote_event_apply(*, payload: dict[str, Any], sender: str) -> Case:
                         to=to,
                         opinion=str(e.get("opinion") or ""),
                         data={**data, **origin},
+                        shown_as=shown,
                     )
             except TongbanError as exc:
                 # Both sides moved at once (e.g. withdrawn here, approved there): keep
@@ -450,6 +462,7 @@ def remote_event_apply(*, payload: dict[str, Any], sender: str) -> Case:
                 role=SYSTEM,
                 opinion=str(e.get("opinion") or ""),
                 data={**data, **origin},
+                shown_as=shown,
             )
         if payload.get("decider") and not case.handled_for_node:
             snap = payload.get("case") or {}

@@ -43,11 +43,18 @@ from tongban.catalog.agreements import window_rights
 from tongban.catalog.models import ItemImplementation, WindowRight
 from tongban.core.actors import Actor
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from tongban.core.ids import validate_id_number
 
 S = CaseStatus
 IDENTITY_METHODS = {"face_match": "人证比对", "card_reader": "读卡"}
 HAND_OVER_METHODS = {"pickup": "窗口当面交付", "post": "邮寄送达"}
+RECIPIENT_KINDS = {"applicant": "申请人本人", "agent": "他人代领"}
 DEFER_CHOICES = {"deferred": "容缺后补", "commitment": "告知承诺"}
+
+
+def mask_id_number(value: str) -> str:
+    """The first 6 and last 4 characters of a 公民身份号码, the rest hidden."""
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
 
 
 @dataclass(frozen=True)
@@ -219,17 +226,33 @@ def result_hand_over(
     case: Case,
     method: str,
     recipient: str = "",
+    recipient_id_number: str = "",
+    recipient_kind: str = "applicant",
     carrier: str = "",
     tracking_number: str = "",
     expected_revision: int | None = None,
     today: date | None = None,
 ) -> Case:
-    """结果送达: hand the result over at the window (who collected it) or post it
-    (carrier and tracking number), then move the case to 已送达."""
+    """结果送达: hand the result over at the window or post it (carrier and tracking
+    number), then move the case to 已送达.
+
+    At the window the clerk records who collected the result: the name, whether it was
+    the applicant or someone collecting for them (代领), and the collector's 公民身份号码
+    (GB 11643) — required for 代领, since the applicant's own number is already on the
+    case; checked whenever given. The timeline shows the number masked."""
     if method not in HAND_OVER_METHODS:
         raise ValidationFailed("invalid_input", "送达方式不正确", field="method")
-    if method == "pickup" and not recipient.strip():
-        raise ValidationFailed("invalid_input", "请填写领取人姓名", field="recipient")
+    id_number = recipient_id_number.strip().upper()
+    if recipient_kind not in RECIPIENT_KINDS:
+        raise ValidationFailed("invalid_input", "领取人身份不正确", field="recipient_kind")
+    recipient_is_agent = recipient_kind == "agent"
+    if method == "pickup":
+        if not recipient.strip():
+            raise ValidationFailed("invalid_input", "请填写领取人姓名", field="recipient")
+        if recipient_is_agent and not id_number:
+            raise ValidationFailed("recipient_id_required", field="recipient_id_number")
+        if id_number:
+            validate_id_number(id_number, field="recipient_id_number")
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = _lock(case, expected_revision)
@@ -258,8 +281,15 @@ def result_hand_over(
             data.update(carrier=shipment.carrier, tracking_number=shipment.tracking_number)
             opinion = f"已邮寄送达（{shipment.carrier} {shipment.tracking_number}）"
         else:
-            data["recipient"] = recipient.strip()[:64]
-            opinion = f"已当面交付，领取人：{data['recipient']}"
+            name = recipient.strip()[:64]
+            data.update(
+                recipient=name,
+                recipient_kind=recipient_kind,
+                recipient_id_number=id_number,
+            )
+            who = RECIPIENT_KINDS[recipient_kind]
+            shown = f"，身份证号 {mask_id_number(id_number)}" if id_number else ""
+            opinion = f"已当面交付，领取人：{name}（{who}{shown}）"
         return case_transition(
             actor=actor, case=locked, to=S.DELIVERED, opinion=opinion, data=data, today=today
         )

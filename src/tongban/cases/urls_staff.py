@@ -13,6 +13,7 @@ urlpatterns = [
     path("clerk/joint/", views_joint.joint_intake, name="joint_intake"),
     path("inbox/", views_department.inbox, name="inbox"),
     path("supervision/", include("tongban.supervision.urls")),
+    path("node/", include("tongban.federation.urls_admin")),
     path("cases/<str:ref>/", views_staff.case_page, name="case"),
     path("cases/<str:ref>/move/", views_staff.case_move, name="move"),
     path(
@@ -29,5 +30,6 @@ urlpatterns = [
     ),
     path("cases/<str:ref>/originals/", views_staff.case_check_originals, name="originals"),
     path("cases/<str:ref>/hand-over/", views_staff.case_hand_over, name="hand_over"),
+    path("cases/<str:ref>/joint-withdraw/", views_joint.case_joint_withdraw, name="joint_withdraw"),
     path("cases/<str:ref>/files/<int:file_id>/", views_staff.case_file, name="file"),
 ]

@@ -1,6 +1,8 @@
 """多地联办 at the window (/workbench/clerk/joint/): choose two or more items (each part is
 decided by its own region's node), then take the application in once — one applicant,
-one identity check, each part's materials checklist — and go to the parent case page."""
+one identity check, each part's materials checklist — and go to the parent case page.
+On the parent's page the window withdraws the whole application on the applicant's
+request (/workbench/cases/<ref>/joint-withdraw/)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,25 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.cases import selectors_staff as sel
 from tongban.cases.forms_staff import Checklist, IntakeForm
 from tongban.cases.joint import JointPart, joint_application_create
-from tongban.cases.joint_selectors import joint_items
+from tongban.cases.joint_selectors import implementations_by_code, joint_items
+from tongban.cases.joint_withdraw import joint_withdraw
+from tongban.cases.models import Case
 from tongban.cases.views_clerk import NO_WINDOW, _pick_window
-from tongban.cases.views_staff import case_url, error_text, forbidden, nav, staff_page, today
-from tongban.catalog.models import ItemImplementation
+from tongban.cases.views_staff import (
+    _act,
+    _revision,
+    case_url,
+    error_text,
+    forbidden,
+    nav,
+    staff_page,
+    today,
+)
 from tongban.core.errors import TongbanError, ValidationFailed
 
 
@@ -45,12 +57,7 @@ def joint_intake(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/staff/joint_intake.html", context, status=422)
     if not chosen:
         return render(request, "cases/staff/joint_intake.html", context)
-    impls = {
-        i.task_code: i
-        for i in ItemImplementation.objects.select_related("current_version").filter(
-            task_code__in=chosen
-        )
-    }
+    impls = implementations_by_code(chosen)
     parts = [(offered[c], Checklist(impls[c].current_version)) for c in chosen]  # type: ignore[arg-type]
     status = 200
     if request.method == "POST":
@@ -83,3 +90,20 @@ def joint_intake(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(initial={"idempotency_key": uuid.uuid4().hex})
     context.update(form=form, parts=parts)
     return render(request, "cases/staff/joint_intake.html", context, status=status)
+
+
+@staff_page
+@require_POST
+def case_joint_withdraw(request: HttpRequest, ref: str) -> HttpResponse:
+    def action(case: Case) -> str:
+        result = joint_withdraw(
+            actor=request.user,
+            parent=case,
+            reason=request.POST.get("reason", "")[:500],
+            expected_revision=_revision(request),
+        )
+        done = len(result.parts) - len(result.kept)
+        kept = f"，{len(result.kept)} 个部分已有决定未撤回" if result.kept else ""
+        return f"已整体撤回联办申请：撤回 {done} 个部分{kept}"
+
+    return _act(request, ref, "joint-withdraw", action)

@@ -155,10 +155,12 @@ def _render_case(
     staff_side = bool(d.roles & {REVIEWER, APPROVER}) or (
         CLERK in d.roles and not d.at_intake_window
     )
+    joint_parent = case.mode == CaseMode.JOINT and case.parent_id is None
     plain_moves = [
         (to, m)
         for to, m in d.moves.items()
         if to not in _OWN_FORM
+        and not (joint_parent and to == S.WITHDRAWN)  # withdrawn whole: its own form
         and not (case.status == S.SUPPLEMENT_REQUESTED and to == case.paused_from)
     ]
     resume = case.paused_from if case.paused_from in d.moves else ""
@@ -187,6 +189,7 @@ def _render_case(
         "plain_moves": plain_moves,
         "can_request_supplement": S.SUPPLEMENT_REQUESTED in d.moves,
         "can_hand_over": S.DELIVERED in d.moves,
+        "can_withdraw_joint": joint_parent and S.WITHDRAWN in d.moves,
         "can_supplement": bool(resume) and d.at_intake_window and bool(defective),
         "defective": defective,
         "can_ship": d.at_intake_window
@@ -364,6 +367,8 @@ def case_hand_over(request: HttpRequest, ref: str) -> HttpResponse:
             case=case,
             method=d["method"],
             recipient=d["recipient"],
+            recipient_id_number=d["recipient_id_number"],
+            recipient_kind=d["recipient_kind"] or "applicant",
             carrier=d["carrier"],
             tracking_number=d["tracking_number"],
             expected_revision=d["revision"],

@@ -8,15 +8,18 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from tongban.accounts.models import Role
+from tongban.accounts.models import Role, RoleGrant
 from tongban.cases.models import Case, CaseEvent
 from tongban.core.actors import Actor, SystemActor
 from tongban.core.calendar import CalendarExhausted, add_working_days
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tongban.notifications.services import notify_case_applicant
+from tongban.core.jobs import enqueue_many
+from tongban.notifications.models import Notification
+from tongban.notifications.services import SEND_JOB, notify_case_applicant
 from tongban.ratings import access, rules
 from tongban.ratings.models import (
     Rating,
@@ -177,7 +180,33 @@ def _open_rectification(rating: Rating) -> Rectification:
         at=rating.rated_at,
         note=f"差评（{rules.LEVEL_LABELS[rating.level]}）自动生成回访和整改任务",
     )
+    _notify_responsible_staff(rect, rating)
     return rect
+
+
+def _notify_responsible_staff(rect: Rectification, rating: Rating) -> int:
+    """Tell the staff who answer for a new 回访/整改 task (those ``access`` lets act on it:
+    reviewers and approvers of the rated department, or the staff of the rated window)
+    — one message each, queued in the rating's transaction. The message names the case
+    and the deadline, not the applicant."""
+    if rect.department_id:
+        who = Q(department_id=rect.department_id, role__in=access.DEPT_ROLES)
+    elif rect.window_id:
+        who = Q(window_id=rect.window_id) & ~Q(role=Role.SUPERVISOR)
+    else:
+        return 0
+    users = sorted(set(RoleGrant.objects.filter(who).values_list("user_id", flat=True)))
+    due = f"请于 {rect.due_on:%Y年%m月%d日} 前" if rect.due_on else "请尽快"
+    body = (
+        f"【通办】办件 {rating.case.case_number}（{rating.item_name}）收到差评"
+        f"（{rules.LEVEL_LABELS[rating.level]}），已生成回访和整改任务，{due}完成回访和整改。"
+        "请登录工作台“好差评回访整改”处理。"
+    )
+    made = Notification.objects.bulk_create(
+        [Notification(recipient_id=u, subject="差评回访整改任务", body=body) for u in users]
+    )
+    enqueue_many((SEND_JOB, {"id": n.pk}) for n in made)
+    return len(made)
 
 
 def rectification_transition(

@@ -67,14 +67,20 @@ class ScanRun(models.Model):
 
 
 class Card(models.Model):
-    # No database foreign-key constraints on the copies of the case's own (validated)
-    # regions, department and window, nor on the scan that wrote the card: a scan inserts
-    # up to a few hundred thousand cards and each constraint is a per-row check at commit
-    # (ADR 0014, performance follow-up). The case FK keeps its constraint.
+    # No database foreign-key constraints: a scan inserts up to a few hundred thousand
+    # cards and each constraint is a per-row check at commit (ADR 0014, performance
+    # follow-ups). The case id is read from the case table by the very statement that
+    # writes the card, and submitted cases are never deleted; the regions, department
+    # and window are copies of the case's own (validated) references; the scan is the
+    # one that writes the card. The ORM relations and on_delete=PROTECT stay.
     # Few indexes on purpose: a scan may insert a few hundred thousand cards. The unique
     # constraint (case first) serves lookups by case.
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="+", db_index=False
+        "cases.Case",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=16, choices=CardKind.choices)
     rule = models.CharField(max_length=40)  # see rules.RULE_LABELS
@@ -133,12 +139,15 @@ class Card(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    scan = models.ForeignKey(  # indexed: history and notifications read a scan's cards
+    # Not indexed: on PostgreSQL the scanner counts and writes the history of its new
+    # cards from the INSERT's RETURNING, never reading them back by scan (ADR 0014).
+    scan = models.ForeignKey(
         ScanRun,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cards",
+        db_index=False,
         db_constraint=False,
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -218,15 +227,24 @@ class CardEvent(models.Model):
     """One line of a card's history (raised, resolved, 督办 issued/replied/closed …).
     Append-only."""
 
-    # (card, at) below serves it. No database constraint: the scanner writes these rows
+    # (card, at) below serves it. No database constraints: the scanner writes these rows
     # by the hundred thousand for cards it has just inserted or updated in the same
     # transaction, and a card is never deleted; the per-row check at commit cost more
-    # than the inserts (see ADR 0014, performance follow-up).
+    # than the inserts (see ADR 0014, performance follow-ups). The escalation and actor
+    # of the few rows that have them are set by the services from a locked Escalation
+    # and the signed-in user (neither is ever deleted); a deferred constraint still
+    # queues a check per inserted row even when the column is NULL.
     card = models.ForeignKey(
         Card, on_delete=models.PROTECT, related_name="events", db_index=False, db_constraint=False
     )
     escalation = models.ForeignKey(
-        Escalation, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Escalation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # partial index below: the scanner's rows have none
+        db_constraint=False,
     )
     action = models.CharField(max_length=24)
     actor = models.ForeignKey(
@@ -236,6 +254,7 @@ class CardEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     actor_name = models.CharField(max_length=128, blank=True)
     at = models.DateTimeField()
@@ -243,7 +262,16 @@ class CardEvent(models.Model):
 
     class Meta:
         ordering = ["card_id", "at", "id"]
-        indexes = [models.Index(fields=["card", "at"])]
+        indexes = [
+            models.Index(fields=["card", "at"]),
+            # Only the few 督办 rows have an escalation; the scanner's hundreds of thousands
+            # of raise/resolve rows stay out of this index.
+            models.Index(
+                fields=["escalation"],
+                condition=Q(escalation__isnull=False),
+                name="cardevent_escalation_idx",
+            ),
+        ]
 
 
 class MonthlyReport(models.Model):

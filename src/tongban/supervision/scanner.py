@@ -1,7 +1,8 @@
 """The scanner: every open case against its deadlines, in a handful of set-based SQL
 statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``), never a Python loop over the
 case table. Idempotent: a card is raised once (unique per case, kind, rule and ref_date)
-and a rescan of an unchanged day raises nothing. See docs/adr/0014-supervision-scanner.md.
+and a rescan of an unchanged day raises nothing. See
+docs/adr/0014-supervision-scanner-and-cards.md.
 
 Working-day arithmetic is done once per scan in Python for the few distinct thresholds
 (``rules.cutoffs``) and joined in as a small VALUES table, so the database compares
@@ -10,24 +11,25 @@ stored deadlines with dates and never needs the calendar.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import time as _time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Trim
 from django.utils import timezone
 
 from tongban.accounts.models import Role, RoleGrant
-from tongban.cases.models import Case, CaseEvent, Shipment
+from tongban.cases.models import Case, CaseEvent
 from tongban.cases.transitions import OPEN
-from tongban.catalog.models import FeeItem, ItemVersion, ProcessStep
+from tongban.catalog.models import FeeItem, ItemVersion
 from tongban.core.calendar import CalendarExhausted, WorkCalendar
-from tongban.core.jobs import enqueue
+from tongban.core.jobs import enqueue_many
 from tongban.notifications.models import Notification
 from tongban.supervision import rules
 from tongban.supervision.models import (
@@ -35,26 +37,34 @@ from tongban.supervision.models import (
     CardCount,
     CardEvent,
     CardKind,
-    Escalation,
     ScanRun,
     Segment,
     WarningRule,
 )
-
-CARD = Card._meta.db_table
-EVENT = CardEvent._meta.db_table
-RULE = WarningRule._meta.db_table
-CASE = Case._meta.db_table
-STEP = ProcessStep._meta.db_table
-SHIPMENT = Shipment._meta.db_table
-ESCALATION = Escalation._meta.db_table
-
-_COLUMNS = (
-    "case_id, kind, rule, ref_date, segment, region_id, department_id, window_id, "
-    "status, raised_at, raised_on, scan_id, detail, intake_region_id, handling_region_id, "
-    "handling_department_id"
+from tongban.supervision.scan_sql import (
+    _CASE_SCOPE,
+    _COLUMNS,
+    _IN_TRANSIT,
+    _INTAKE_PARTY,
+    _RUNNING_PARTY,
+    CARD,
+    CASE,
+    ESCALATION,
+    EVENT,
+    RULE,
+    SCAN_WORK_MEM,
+    STEP,
+    _d,
+    _execute,
+    _in,
+    _local_date,
+    _Raiser,
+    _step_boundaries,
+    _threshold_sql,
+    _timed,
+    _ts,
+    _values_cte,
 )
-_CASE_SCOPE = "c.intake_region_id, c.handling_region_id, c.handling_department_id"
 
 
 @dataclass
@@ -64,215 +74,141 @@ class ScanResult:
     raised: dict[str, int] = field(default_factory=dict)
     resolved: int = 0
     notified: int = 0
+    # Seconds spent in each step of the scan, in order (printed by the bench).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_raised(self) -> int:
         return sum(self.raised.values())
 
 
-def _in(values: tuple[str, ...] | list[str]) -> str:
-    """An SQL IN list of fixed identifiers (our own constants, never user input)."""
-    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+def _case_cards(
+    raiser: _Raiser, today: date, th: dict[int, date], cal: WorkCalendar, tz: ZoneInfo
+) -> None:
+    """Every card read off the case table, in one statement and one pass over it.
 
-
-def _d(value: date) -> Any:
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _ts(value: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _local_date(col: str) -> str:
-    """SQL for the local (settings.TIME_ZONE) date of a timestamp column."""
-    tz = settings.TIME_ZONE
-    if connection.vendor == "postgresql":
-        return f"CAST(({col} AT TIME ZONE '{tz}') AS date)"
-    # SQLite stores UTC text; the zone's offset (China has no summer time).
-    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta(0)
-    hours = int(offset.total_seconds() // 3600)
-    return f"date({col}, '{hours:+d} hours')"
-
-
-def _values_cte(name: str, cols: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
-    marks = ", ".join("(" + ", ".join(["%s"] * len(r)) + ")" for r in rows)
-    params = [v for r in rows for v in r]
-    return f"{name}({cols}) AS (VALUES {marks})", params
-
-
-def _execute(sql: str, params: list[Any]) -> None:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-
-
-def _not_raised(kind_sql: str, rule_sql: str, ref_sql: str) -> str:
-    return (
-        f"NOT EXISTS (SELECT 1 FROM {CARD} x WHERE x.case_id = c.id AND x.kind = {kind_sql} "
-        f"AND x.rule = {rule_sql} AND x.ref_date = {ref_sql})"
+    The candidates — open cases whose watched deadline (acceptance before acceptance,
+    promised while running) is at most the latest yellow cutoff, cases whose current
+    step started before the latest step boundary, and cases whose deadline is unknown —
+    are read once into a materialised CTE with what each rule needs. Three SELECTs over
+    it, one INSERT (UNION ALL), no anti-join: the unique constraint (case, kind, rule,
+    ref_date) is the only "raised already?" check, an index probe per candidate whatever
+    the planner believes about the card table's size (a NOT EXISTS planned against a
+    card table last analysed empty became a nested loop over a seq scan of the rows the
+    statement itself was inserting).
+    """
+    before, running = _in(rules.BEFORE_ACCEPTANCE), _in(rules.RUNNING)
+    open_ = _in(sorted(s.value for s in OPEN))
+    is_before = f"c.status IN {before}"
+    # Without cutoffs (the calendar does not reach past today) only red cards are raised.
+    upper = _d(max(th.values()) if th else today - timedelta(days=1))
+    watch_before = f"({is_before} AND c.acceptance_deadline <= %s)"
+    watch_running = f"(c.status IN {running} AND c.promised_deadline <= %s)"
+    unknown = (
+        "(c.deadline_unknown AND c.submitted_at IS NOT NULL "
+        # (unknown deadlines are NULL)
+        "AND (c.promised_deadline IS NULL OR c.acceptance_deadline IS NULL) "
+        f"AND c.status IN {open_})"
     )
-
-
-def _threshold_sql(total: str) -> str:
-    a = f"COALESCE(r.yellow_days, {rules.DEFAULT_YELLOW_DAYS})"
-    b = f"(COALESCE(r.yellow_percent, {rules.DEFAULT_YELLOW_PERCENT}) * {total} / 100)"
-    return f"CASE WHEN {a} >= {b} THEN {a} ELSE {b} END"
-
-
-# Who answers for each phase: (segment, region, department, window) as SQL.
-_INTAKE_PARTY = (
-    f"'{Segment.INTAKE}'",
-    "CASE WHEN c.intake_window_id IS NULL THEN c.handling_region_id ELSE c.intake_region_id END",
-    "CASE WHEN c.intake_window_id IS NULL THEN c.handling_department_id END",
-    "c.intake_window_id",
-)
-_RUNNING_PARTY = (
-    f"CASE WHEN t.case_id IS NULL THEN '{Segment.DECISION}' ELSE '{Segment.TRANSIT}' END",
-    "CASE WHEN t.case_id IS NULL THEN c.handling_region_id ELSE c.intake_region_id END",
-    "CASE WHEN t.case_id IS NULL THEN c.handling_department_id END",
-    "CASE WHEN t.case_id IS NULL THEN NULL ELSE c.intake_window_id END",
-)
-_IN_TRANSIT = (
-    f"LEFT JOIN (SELECT DISTINCT case_id FROM {SHIPMENT} WHERE kind = 'originals' "
-    "AND sent_at IS NOT NULL AND received_at IS NULL) t ON t.case_id = c.id"
-)
-
-
-def _deadline_cards(scan: ScanRun, today: date, now: datetime, th: dict[int, date]) -> None:
-    phases = (
-        ("acceptance_deadline", rules.BEFORE_ACCEPTANCE, "5", _INTAKE_PARTY, ""),
-        ("promised_deadline", rules.RUNNING, "c.promised_days", _RUNNING_PARTY, _IN_TRANSIT),
-    )
-    for rule, statuses, total, party, extra_join in phases:
-        seg, region, dept, window = party
-        for kind in (CardKind.RED, CardKind.YELLOW):
-            cte, params = "", list[Any]()
-            join = extra_join
-            not_raised = _not_raised(f"'{kind}'", f"'{rule}'", f"c.{rule}")
-            if kind == CardKind.RED:
-                cond = f"c.{rule} < %s"
-                cond_params = [_d(today)]
-            elif not th:
-                continue  # the calendar does not reach past today
-            else:
-                cte, params = _values_cte("th", "t, cutoff", [(t, _d(d)) for t, d in th.items()])
-                cte = "WITH " + cte + " "
-                join += f" JOIN th ON th.t = {_threshold_sql(total)}"
-                # (the bound on the latest cutoff lets the (status, deadline) index
-                # serve the range instead of joining every running case to th)
-                cond = f"c.{rule} >= %s AND c.{rule} <= %s AND c.{rule} <= th.cutoff"
-                cond_params = [_d(today), _d(max(th.values()))]
-            sql = (
-                f"{cte}INSERT INTO {CARD} ({_COLUMNS}) "
-                f"SELECT c.id, '{kind}', '{rule}', c.{rule}, {seg}, {region}, {dept}, {window}, "
-                f"'open', %s, %s, %s, '', {_CASE_SCOPE} "
-                f"FROM {CASE} c LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
-                f"{join} "
-                f"WHERE c.status IN {_in(statuses)} AND c.{rule} IS NOT NULL AND {cond} "
-                f"AND {not_raised} "
-                "ON CONFLICT DO NOTHING"
-            )
-            _execute(sql, [*params, _ts(now), _d(today), scan.pk, *cond_params])
-
-
-def _step_cards(scan: ScanRun, today: date, now: datetime, cal: WorkCalendar, tz: ZoneInfo) -> None:
-    # The first step of each (version, role), when it has a counted timer, with the time
-    # before which a case in that step is overdue: worked out here (the step table is
-    # small) and joined in as VALUES, so the planner knows its size — a derived table
-    # (MIN(position) per group) was estimated at one row and probed by nested loop.
-    first: dict[tuple[int, str], tuple[int, int, int, bool]] = {}
-    for pk, vid, role, pos, days, counted in ProcessStep.objects.values_list(
-        "pk", "version_id", "role", "position", "days", "counted_in_limit"
-    ):
-        if (vid, role) not in first or pos < first[(vid, role)][1]:
-            first[(vid, role)] = (pk, pos, days, counted)
-    boundary_of: dict[int, datetime | None] = {}
-    rows = []
-    for pk, _pos, days, counted in first.values():
-        if days <= 0 or not counted:
-            continue
-        if days not in boundary_of:
-            try:
-                since = rules.step_overdue_since(cal, today, days)
-                boundary_of[days] = datetime.combine(since + timedelta(days=1), time.min, tz)
-            except CalendarExhausted:
-                boundary_of[days] = None
-        boundary = boundary_of[days]
-        if boundary is not None:
-            rows.append((pk, _ts(boundary)))
-    if not rows:
-        return
-    latest = max(b for b in boundary_of.values() if b is not None)
-    cte, params = _values_cte("sd", "step_id, boundary", sorted(rows))
+    steps, latest = _step_boundaries(today, cal, tz)
+    ctes: list[str] = []
+    params: list[Any] = []
+    if th:
+        cte, p = _values_cte("th", "t, cutoff", [(t, _d(d)) for t, d in th.items()])
+        ctes.append(cte)
+        params += p
+    if steps:
+        cte, p = _values_cte("sd", "step_id, boundary", steps)
+        ctes.append(cte)
+        params += p
     role_case = " ".join(f"WHEN '{s}' THEN '{r}'" for s, r in sorted(rules.STEP_ROLE.items()))
-    ref = _local_date("c.status_changed_at")
-    rule = "'step_' || CAST(p.position AS TEXT)"
-    not_raised = _not_raised("'step'", rule, ref)
-    # Candidates first, materialised with their step role: joined to the small step
-    # table by hash, never by an index scan per step.
-    cand = (
-        "SELECT c.id, c.version_id, c.implementation_id, c.status_changed_at, "
-        "c.intake_window_id, c.intake_region_id, c.handling_region_id, "
-        f"c.handling_department_id, CASE c.status {role_case} END AS step_role "
-        f"FROM {CASE} c WHERE c.status IN {_in(list(rules.STEP_ROLE))} "
-        "AND c.status_changed_at < %s"
+    where = f"{watch_before} OR {watch_running} OR {unknown}"
+    where_params = [upper, upper]
+    if latest is not None:
+        where += f" OR (c.status IN {_in(list(rules.STEP_ROLE))} AND c.status_changed_at < %s)"
+        where_params.append(_ts(latest))
+    ctes.append(
+        "c AS MATERIALIZED (SELECT c.id, c.implementation_id, c.version_id, "
+        "c.status_changed_at, c.submitted_at, c.intake_window_id, c.intake_region_id, "
+        "c.handling_region_id, c.handling_department_id, "
+        f"CASE WHEN {watch_before} THEN 'acceptance_deadline' "
+        f"WHEN {watch_running} THEN 'promised_deadline' END AS rule, "
+        f"CASE WHEN {is_before} THEN c.acceptance_deadline ELSE c.promised_deadline END "
+        "AS due, "
+        f"CASE WHEN {is_before} THEN 5 ELSE c.promised_days END AS total, "
+        f"CASE c.status {role_case} END AS step_role, "
+        f"CASE WHEN {unknown} THEN 1 ELSE 0 END AS unknown "
+        f"FROM {CASE} c WHERE {where})"
     )
-    sql = (
-        f"WITH {cte}, c AS MATERIALIZED ({cand}) "
+    params += [upper, upper, *where_params]
+
+    # Red and yellow cards on the watched deadline, with the party that answers for it.
+    acc = "c.rule = 'acceptance_deadline'"
+    party = ", ".join(
+        f"CASE WHEN {acc} THEN {i} ELSE {r} END"
+        for i, r in zip(_INTAKE_PARTY, _RUNNING_PARTY, strict=True)
+    )
+    join, yellow = "", ""
+    if th:
+        join = f"LEFT JOIN th ON th.t = {_threshold_sql('c.total')} "
+        yellow = " OR c.due <= th.cutoff"
+    selects = [
+        f"SELECT c.id, CASE WHEN c.due < %s THEN 'red' ELSE 'yellow' END, c.rule, c.due, "
+        f"{party}, 'open', %s, %s, %s, '', {_CASE_SCOPE} "
+        f"FROM c LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
+        f"{join}{_IN_TRANSIT} "
+        f"WHERE c.rule IS NOT NULL AND (c.due < %s{yellow})"
+    ]
+    params += [_d(today), *raiser.stamp, _d(today)]
+    # Step timers: the case's current step (by role) started before its boundary.
+    if steps:
+        selects.append(
+            f"SELECT c.id, 'step', 'step_' || CAST(p.position AS TEXT), "
+            f"{_local_date('c.status_changed_at')}, "
+            f"CASE WHEN p.role = 'clerk' THEN '{Segment.INTAKE}' "
+            f"ELSE '{Segment.DECISION}' END, "
+            "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
+            "THEN c.intake_region_id ELSE c.handling_region_id END, "
+            "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
+            "THEN NULL ELSE c.handling_department_id END, "
+            "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
+            f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
+            f"FROM sd JOIN {STEP} p ON p.id = sd.step_id "
+            "JOIN c ON c.version_id = p.version_id AND c.step_role = p.role "
+            f"LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
+            "WHERE (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary"
+        )
+        params += raiser.stamp
+    # Deadline unknown (the calendar does not cover the year): an anomaly card each, so
+    # the supervisor's watch list is read from the cards.
+    selects.append(
+        f"SELECT c.id, 'anomaly', 'deadline_unknown', {_local_date('c.submitted_at')}, "
+        f"'{Segment.DECISION}', c.handling_region_id, c.handling_department_id, NULL, "
+        f"'open', %s, %s, %s, '', {_CASE_SCOPE} FROM c WHERE c.unknown = 1"
+    )
+    params += raiser.stamp
+    insert = (
         f"INSERT INTO {CARD} ({_COLUMNS}) "
-        f"SELECT c.id, 'step', {rule}, {ref}, "
-        f"CASE WHEN p.role = 'clerk' THEN '{Segment.INTAKE}' ELSE '{Segment.DECISION}' END, "
-        "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
-        "THEN c.intake_region_id ELSE c.handling_region_id END, "
-        "CASE WHEN p.role = 'clerk' AND c.intake_window_id IS NOT NULL "
-        "THEN NULL ELSE c.handling_department_id END, "
-        "CASE WHEN p.role = 'clerk' THEN c.intake_window_id END, "
-        f"'open', %s, %s, %s, p.name, {_CASE_SCOPE} "
-        f"FROM sd JOIN {STEP} p ON p.id = sd.step_id "
-        "JOIN c ON c.version_id = p.version_id AND c.step_role = p.role "
-        f"LEFT JOIN {RULE} r ON r.implementation_id = c.implementation_id "
-        "WHERE (r.id IS NULL OR r.step_timers) AND c.status_changed_at < sd.boundary "
-        f"AND {not_raised} "
-        "ON CONFLICT DO NOTHING"
+        + " UNION ALL ".join(selects)
+        + " ON CONFLICT DO NOTHING"
     )
-    _execute(sql, [*params, _ts(latest), _ts(now), _d(today), scan.pk])
+    raiser.insert(", ".join(ctes), insert, params)
 
 
-def _escalated_cards(scan: ScanRun, today: date, now: datetime) -> None:
-    sql = (
+def _escalated_cards(raiser: _Raiser, today: date) -> None:
+    insert = (
         f"INSERT INTO {CARD} ({_COLUMNS}) "
         "SELECT e.case_id, 'escalated', 'escalation_reply', e.reply_deadline, k.segment, "
         "k.region_id, e.department_id, e.window_id, 'open', %s, %s, %s, '', "
         "k.intake_region_id, k.handling_region_id, k.handling_department_id "
         f"FROM {ESCALATION} e JOIN {CARD} k ON k.id = e.card_id "
-        "WHERE e.status = 'issued' AND e.reply_deadline < %s AND NOT EXISTS "
-        f"(SELECT 1 FROM {CARD} x WHERE x.case_id = e.case_id AND x.kind = 'escalated' "
-        "AND x.rule = 'escalation_reply' AND x.ref_date = e.reply_deadline) "
+        "WHERE e.status = 'issued' AND e.reply_deadline < %s "
         "ON CONFLICT DO NOTHING"
     )
-    _execute(sql, [_ts(now), _d(today), scan.pk, _d(today)])
+    raiser.insert("", insert, [*raiser.stamp, _d(today)])
 
 
-def _unknown_deadline_cards(scan: ScanRun, today: date, now: datetime) -> None:
-    """Open cases whose deadline could not be computed (the calendar does not cover the
-    year): an anomaly card each, so the supervisor's watch list is read from the cards."""
-    ref = _local_date("c.submitted_at")
-    not_raised = _not_raised("'anomaly'", "'deadline_unknown'", ref)
-    sql = (
-        f"INSERT INTO {CARD} ({_COLUMNS}) "
-        f"SELECT c.id, 'anomaly', 'deadline_unknown', {ref}, '{Segment.DECISION}', "
-        "c.handling_region_id, c.handling_department_id, NULL, 'open', %s, %s, %s, '', "
-        f"{_CASE_SCOPE} FROM {CASE} c "
-        f"WHERE c.deadline_unknown AND c.submitted_at IS NOT NULL "
-        # (unknown deadlines are NULL: lets the (status, promised_deadline) index serve)
-        "AND (c.promised_deadline IS NULL OR c.acceptance_deadline IS NULL) "
-        f"AND c.status IN {_in(sorted(s.value for s in OPEN))} "
-        f"AND {not_raised} "
-        "ON CONFLICT DO NOTHING"
-    )
-    _execute(sql, [_ts(now), _d(today), scan.pk])
-
-
-def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
+def _anomaly_cards(raiser: _Raiser, today: date, now: datetime) -> None:
     """Anomalies among recent events and decisions (bounded by the lookback window)."""
     since = now - timedelta(days=rules.ANOMALY_LOOKBACK_DAYS)
     cards: list[Card] = []
@@ -291,7 +227,7 @@ def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
                 window_id=window,
                 raised_at=now,
                 raised_on=today,
-                scan=scan,
+                scan=raiser.scan,
                 detail=detail[:300],
                 intake_region_id=case.intake_region_id,
                 handling_region_id=case.handling_region_id,
@@ -337,7 +273,35 @@ def _anomaly_cards(scan: ScanRun, today: date, now: datetime) -> None:
             charged_fen=charged, is_fee=v.is_fee, standards=standards[v.pk]
         ):
             card(e.case, "fee_mismatch", e.at, Segment.DECISION, False, f"收费 {charged} 分")
-    Card.objects.bulk_create(cards, ignore_conflicts=True)
+    # Through the raiser like every other card (history and counts in the same statement).
+    for i in range(0, len(cards), 500):
+        chunk = cards[i : i + 500]
+        values = ", ".join(["(" + ", ".join(["%s"] * 16) + ")"] * len(chunk))
+        params = [
+            v
+            for k in chunk
+            for v in (
+                k.case_id,
+                k.kind,
+                k.rule,
+                _d(k.ref_date),
+                k.segment,
+                k.region_id,
+                k.department_id,
+                k.window_id,
+                "open",
+                _ts(now),
+                _d(today),
+                raiser.scan.pk,
+                k.detail,
+                k.intake_region_id,
+                k.handling_region_id,
+                k.handling_department_id,
+            )
+        ]
+        raiser.insert(
+            "", f"INSERT INTO {CARD} ({_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING", params
+        )
 
 
 def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
@@ -389,20 +353,16 @@ def _resolve(scan: ScanRun, today: date, now: datetime) -> int:
     return len(ids)
 
 
-def _notify(scan: ScanRun) -> int:
-    """One message per responsible person per scan, summarising their new cards."""
-    counts = (
-        Card.objects.filter(scan=scan)
-        .values("department_id", "window_id", "kind")
-        .annotate(n=Count("id"))
-    )
-    by_dept: dict[int, dict[str, int]] = defaultdict(dict)
-    by_window: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in counts:
-        if row["window_id"]:
-            by_window[row["window_id"]][row["kind"]] = row["n"]
-        elif row["department_id"]:
-            by_dept[row["department_id"]][row["kind"]] = row["n"]
+def _notify(tally: Counter[tuple[str, int | None, int | None]]) -> int:
+    """One message per responsible person per scan, summarising their new cards (the
+    counts per kind and unit come from the raiser, not from reading the cards back)."""
+    by_dept: dict[int, Counter[str]] = defaultdict(Counter)
+    by_window: dict[int, Counter[str]] = defaultdict(Counter)
+    for (kind, dept, window), n in tally.items():
+        if window:
+            by_window[window][kind] += n
+        elif dept:
+            by_dept[dept][kind] += n
     recipients: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     grants = RoleGrant.objects.filter(
         Q(department_id__in=list(by_dept), role__in=[Role.APPROVER, Role.REVIEWER])
@@ -415,17 +375,20 @@ def _notify(scan: ScanRun) -> int:
         for kind, n in (source or {}).items():
             recipients[g["user_id"]][kind] += n
     labels = dict(CardKind.choices)
-    made = 0
+    messages = []
     for user_id, kinds in sorted(recipients.items()):
         text = "、".join(f"{labels[k]} {n} 张" for k, n in sorted(kinds.items()))
-        msg = Notification.objects.create(
-            recipient_id=user_id,
-            subject="电子监察预警",
-            body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
+        messages.append(
+            Notification(
+                recipient_id=user_id,
+                subject="电子监察预警",
+                body=f"【通办】电子监察新增预警：{text}。请登录工作台查看并及时处理。",
+            )
         )
-        enqueue("notifications.send", {"id": msg.pk})
-        made += 1
-    return made
+    # One insert for the messages and one for their send jobs, however many recipients.
+    made = Notification.objects.bulk_create(messages)
+    enqueue_many(("notifications.send", {"id": m.pk}) for m in made)
+    return len(made)
 
 
 def _count_open_cards() -> None:
@@ -461,37 +424,50 @@ def cards_scan(*, today: date, cal: WorkCalendar, now: datetime | None = None) -
             th[t] = rules.remaining_cutoff(cal, today, t)
         except CalendarExhausted:
             break  # larger thresholds need a year the calendar does not know
+    timings: dict[str, float] = {}
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # These statements run once a day over large tables, so their plans cost
             # enough to trigger JIT compilation, which took longer than the work itself.
             _execute("SET LOCAL jit = off", [])
+            # Hash joins of the open cards with the case table and the sorts of a big
+            # day's new cards fit in memory instead of spilling to batches on disk.
+            _execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'", [])
+            # The commit does not wait for the WAL flush of a few hundred thousand new rows:
+            # a crash right after it can lose this scan as a whole (never part of it — the
+            # transaction stays atomic), and the next scan raises the same cards again.
+            _execute("SET LOCAL synchronous_commit = off", [])
         scan = ScanRun.objects.create(today=today, started_at=now)
-        # (sqlite3 reports no rowcount for WITH … INSERT: count the scan's cards instead)
-        _deadline_cards(scan, today, now, th)
-        _step_cards(scan, today, now, cal, tz)
-        _escalated_cards(scan, today, now)
-        _anomaly_cards(scan, today, now)
-        _unknown_deadline_cards(scan, today, now)
+        raiser = _Raiser(scan, today, now)
+        with _timed(timings, "case_cards"):
+            _case_cards(raiser, today, th, cal, tz)
+        with _timed(timings, "escalated_cards"):
+            _escalated_cards(raiser, today)
+        with _timed(timings, "anomaly_cards"):
+            _anomaly_cards(raiser, today, now)
+        with _timed(timings, "raise_history" if not raiser.pg else "tally"):
+            tally = raiser.finish()
         raised = {k: 0 for k in CardKind.values}
-        for row in Card.objects.filter(scan=scan).values("kind").annotate(n=Count("id")):
-            raised[row["kind"]] = row["n"]
-        _execute(
-            f"INSERT INTO {EVENT} (card_id, escalation_id, action, actor_id, actor_name, at, note) "
-            f"SELECT id, NULL, 'raise', NULL, '系统', %s, '' FROM {CARD} WHERE scan_id = %s",
-            [_ts(now), scan.pk],
-        )
-        resolved = _resolve(scan, today, now)
-        notified = _notify(scan)
-        _count_open_cards()
+        for (kind, _dept, _window), n in tally.items():
+            raised[kind] += n
+        with _timed(timings, "resolve"):
+            resolved = _resolve(scan, today, now)
+        with _timed(timings, "notify"):
+            notified = _notify(tally)
+        with _timed(timings, "count_open_cards"):
+            _count_open_cards()
         if connection.vendor == "postgresql" and sum(raised.values()) > 10_000:
             # A big batch of new cards: refresh the planner's statistics now rather than
             # when autovacuum gets to it, or the next anti-joins are planned for an
             # empty table.
-            _execute(f"ANALYZE {CARD}", [])
+            with _timed(timings, "analyze"):
+                _execute(f"ANALYZE {CARD}", [])
         scan.raised = {k: v for k, v in raised.items()}
         scan.resolved = resolved
         scan.notified = notified
         scan.finished_at = timezone.now()
         scan.save(update_fields=["raised", "resolved", "notified", "finished_at"])
-    return ScanResult(scan.pk, today, dict(scan.raised), resolved, notified)
+        t_commit = _time.perf_counter()
+    # (deferred constraint checks and the WAL flush happen here)
+    timings["commit"] = _time.perf_counter() - t_commit
+    return ScanResult(scan.pk, today, dict(scan.raised), resolved, notified, timings)

@@ -375,6 +375,16 @@ def card_get(actor: Actor, card_id: int) -> Card:
     return card
 
 
+def card_history(card: Card) -> list[CardEvent]:
+    """The card's history, oldest first. The scanner writes no row for raising a card
+    (the card row records it: raised_at, scan); it is shown here as the first entry.
+    Cards raised before that change have a stored 'raise' row, shown as it is."""
+    events = list(card.events.order_by("at", "id"))
+    if not any(e.action == "raise" for e in events):
+        events.insert(0, CardEvent(card=card, action="raise", actor_name="系统", at=card.raised_at))
+    return events
+
+
 def card_detail(actor: Actor, card_id: int) -> CardDetail:
     card = card_get(actor, card_id)
     c = card.case
@@ -389,7 +399,7 @@ def card_detail(actor: Actor, card_id: int) -> CardDetail:
     return CardDetail(
         card=card,
         rule_label=rule_label(card.rule),
-        events=list(card.events.order_by("at", "id")),
+        events=card_history(card),
         escalations=escalations,
         can_supervise=supervise,
         can_reply=reply,

@@ -22,6 +22,7 @@ urlpatterns = [
         views.escalation_close,
         name="close_escalation",
     ),
+    path("rules/", views.warning_rules, name="rules"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:report_id>.<str:fmt>", views.report_file, name="report_file"),
 ]

@@ -17,10 +17,15 @@ from django.views.decorators.http import require_POST
 from tongban.cases.views_staff import calendar, error_text, forbidden, today
 from tongban.core.calendar_store import calendar_coverage
 from tongban.core.errors import NotFound, PermissionDenied, TongbanError, ValidationFailed
-from tongban.supervision import access, report, selectors, services
+from tongban.supervision import access, report, selectors, selectors_rules, services
 from tongban.supervision.assets import ECHARTS_STATIC
 from tongban.supervision.models import CardKind, CardStatus
-from tongban.supervision.rules import DEFAULT_REPLY_DAYS, rule_label
+from tongban.supervision.rules import (
+    DEFAULT_REPLY_DAYS,
+    DEFAULT_YELLOW_DAYS,
+    DEFAULT_YELLOW_PERCENT,
+    rule_label,
+)
 from tongban.supervision.transitions import ACTION_LABELS
 
 View = Callable[..., HttpResponseBase]
@@ -257,4 +262,56 @@ def report_file(request: HttpRequest, report_id: int, fmt: str) -> HttpResponseB
     ctype = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     return FileResponse(
         path.open("rb"), content_type=ctype, as_attachment=fmt == "pdf", filename=name
+    )
+
+
+def _int(raw: str | None, fieldname: str) -> int:
+    try:
+        return int((raw or "").strip())
+    except ValueError:
+        raise ValidationFailed("warning_rule_invalid", field=fieldname) from None
+
+
+@_page(supervisor_only=True)
+def warning_rules(request: HttpRequest) -> HttpResponse:
+    """/workbench/supervision/rules/: per-item yellow-card thresholds and step timers."""
+    q = request.GET.get("q", "")
+    error, failed = "", None
+    if request.method == "POST":
+        try:
+            raw = request.POST.get("implementation", "")
+            if not raw.isdigit():
+                raise NotFound("事项")
+            impl = selectors_rules.warning_rule_target(request.user, int(raw))
+            failed = impl.pk
+            services.warning_rule_set(
+                actor=request.user,
+                implementation=impl,
+                yellow_days=_int(request.POST.get("yellow_days"), "yellow_days"),
+                yellow_percent=_int(request.POST.get("yellow_percent"), "yellow_percent"),
+                step_timers=request.POST.get("step_timers") == "on",
+            )
+        except NotFound:
+            raise  # (not an item of the supervisor's regions: the 404 page)
+        except TongbanError as exc:
+            error = error_text(exc)
+        else:
+            name = impl.current_version.name if impl.current_version else impl.task_code
+            messages.success(request, f"已保存“{name}”的预警规则，下次扫描起生效。")
+            back = reverse("workbench:supervision:rules")
+            return redirect(f"{back}?q={q}" if q else back)
+    rows, total = selectors_rules.warning_rules(request.user, q=q)
+    return render(
+        request,
+        "supervision/rules.html",
+        {
+            "rows": rows,
+            "total": total,
+            "limit": selectors_rules.RULES_PAGE_LIMIT,
+            "q": q,
+            "error": error,
+            "failed": failed,
+            "defaults": (DEFAULT_YELLOW_DAYS, DEFAULT_YELLOW_PERCENT),
+        },
+        status=422 if error else 200,
     )

@@ -96,6 +96,21 @@ TABLE: list[Row] = [
     ("receive", "walkin", (401, 404, 404, 200, 200, 200, 200, 403, 404, 404)),
     ("receive", "issued", (401, 403, 404, 200, 200, 200, 404, 403, 404, 404)),
     ("receive_other_case", "submitted", (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # 多地联办 intake: only a clerk of the window gets past the door (to the one-part 422).
+    ("create_joint", "-", (401, 403, 403, 403, 403, 403, 422, 403, 403, 403)),
+    # parts: readable exactly where the case is; these cases are not joint applications.
+    ("joint_parts", "submitted", (401, 422, 404, 422, 422, 422, 404, 422, 404, 404)),
+    ("joint_parts", "walkin", (401, 404, 404, 422, 422, 422, 422, 422, 404, 404)),
+    ("joint_parts", "shenyang", (401, 404, 422, 404, 404, 404, 404, 404, 422, 404)),
+    ("joint_parts", MISSING, (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # hand-over: the move issued → delivered, as for "transition"; not yet issued → 422.
+    ("hand_over", "issued", (401, 403, 404, 200, 200, 200, 404, 403, 404, 404)),
+    ("hand_over", "walkin", (401, 404, 404, 422, 422, 422, 422, 422, 404, 404)),
+    ("hand_over", "shenyang", (401, 404, 422, 404, 404, 404, 404, 404, 422, 404)),
+    # whole 多地联办 withdrawal: only where the case is visible (these are not joint).
+    ("joint_withdrawal", "submitted", (401, 422, 404, 422, 422, 422, 404, 422, 404, 404)),
+    ("joint_withdrawal", "walkin", (401, 404, 404, 422, 422, 422, 422, 422, 404, 404)),
+    ("joint_withdrawal", MISSING, (401, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
 ]
 
 # The move each transition row tries.
@@ -177,6 +192,23 @@ CALLS: dict[str, Call] = {
     ),
     "receive": _receive,
     "receive_other_case": lambda c, ctx, k: _receive(c, ctx, k, shipment_of="walkin"),
+    "create_joint": lambda c, ctx, _: _json(
+        c,
+        f"{U}/joint",
+        {
+            "window_id": ctx.world.pzh_window.pk,
+            "applicant": _create_body(ctx)["applicant"],
+            "identity": {"verified": True, "method": "card_reader"},
+            "parts": [{"task_code": ctx.world.impl.task_code}],
+        },
+    ),
+    "joint_parts": lambda c, ctx, k: c.get(f"{U}/{ctx.ref(k)}/parts"),
+    "joint_withdrawal": lambda c, ctx, k: _json(
+        c, f"{U}/{ctx.ref(k)}/joint-withdrawal", {"reason": "申请人撤回"}
+    ),
+    "hand_over": lambda c, ctx, k: _json(
+        c, f"{U}/{ctx.ref(k)}/hand-over", {"method": "pickup", "recipient": "本人"}
+    ),
 }
 
 
@@ -197,6 +229,7 @@ def test_table_covers_every_endpoint_actor_and_move() -> None:
         ("transition",),
         ("upload", "supplement_request", "supplement"),
         ("ship", "receive", "receive_other_case"),
+        ("create_joint", "joint_parts", "hand_over", "joint_withdrawal"),
     ],
 )
 def test_api_matrix(endpoints: tuple[str, ...]) -> None:
@@ -269,6 +302,13 @@ HTML_TABLE: list[Row] = [
     ("workbench_file", "submitted", (302, 403, 403, 200, 200, 200, 404, 200, 404, 404)),
     ("workbench_file", "walkin_draft", (302, 403, 403, 404, 404, 404, 200, 404, 404, 404)),
     ("workbench_file", "shenyang", (302, 403, 403, 404, 404, 404, 404, 404, 200, 404)),
+    ("workbench_joint_withdraw", "submitted", (302, 403, 403, 422, 422, 422, 404, 422, 404, 404)),
+    ("workbench_joint_withdraw", "walkin", (302, 403, 403, 422, 422, 422, 422, 422, 404, 404)),
+    ("workbench_joint_withdraw", MISSING, (302, 403, 403, 404, 404, 404, 404, 404, 404, 404)),
+    # The node administration page: node_admin only (none of these actors; the positive
+    # cases are in federation/tests/test_node_admin.py).
+    ("node_page", "-", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    ("node_replay", "-", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
 ]
 
 
@@ -282,6 +322,11 @@ HTML_CALLS: dict[str, Call] = {
     "my_case": lambda c, ctx, k: c.get(f"/my/cases/{ctx.ref(k)}/"),
     "workbench_case": lambda c, ctx, k: c.get(f"/workbench/cases/{ctx.ref(k)}/"),
     "workbench_file": _file_url,
+    "node_page": lambda c, ctx, _: c.get("/workbench/node/"),
+    "node_replay": lambda c, ctx, _: c.post("/workbench/node/replay/", {"all": "1"}),
+    "workbench_joint_withdraw": lambda c, ctx, k: c.post(
+        f"/workbench/cases/{ctx.ref(k)}/joint-withdraw/", {"revision": 0, "reason": "申请人撤回"}
+    ),
 }
 _VIEW_MODULES = ("tongban.cases.urls_applicant", "tongban.cases.urls_staff")
 

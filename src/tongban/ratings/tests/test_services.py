@@ -268,3 +268,26 @@ def test_rectification_rule_per_region(rw: RatingWorld) -> None:
     rect = _rate(rw, 1).rectification
     assert rect.due_days == 10
     assert rect.due_on == date(2026, 3, 16)
+
+
+def test_bad_rating_tells_the_responsible_staff_of_the_follow_up(rw: RatingWorld) -> None:
+    from tongban.core.models import Job
+
+    w = rw.world
+    _rate(rw, 5, stage="acceptance")  # a good rating: nobody is told anything
+    assert not Notification.objects.filter(subject="差评回访整改任务").exists()
+    r = _rate(rw, 2, comment="窗口态度差")
+    msgs = Notification.objects.filter(subject="差评回访整改任务")
+    # The rated department's reviewer and approver (who may act on the task), not its
+    # clerk, not the supervisor.
+    assert {m.recipient_id for m in msgs} == {w.reviewer.pk, w.approver.pk}
+    body = msgs[0].body
+    assert rw.local_case.case_number in body and "2026年03月09日" in body
+    assert rw.local_case.applicant_name not in body and "窗口态度差" not in body
+    sends = Job.objects.filter(name="notifications.send")
+    assert {j.payload["id"] for j in sends} >= {m.pk for m in msgs}
+    assert r.rectification.status == "follow_up"
+    # A bad rating of the 攀枝花 intake window of a shared case: that window's staff.
+    _rate(rw, 1, case_number=rw.shared_case.case_number, target="window")
+    window_msgs = msgs.exclude(recipient__in=[w.reviewer, w.approver])
+    assert {m.recipient_id for m in window_msgs} == {w.pzh_clerk.pk}

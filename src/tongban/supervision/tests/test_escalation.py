@@ -5,8 +5,9 @@ import pytest
 from tongban.core.calendar_store import work_calendar
 from tongban.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tongban.notifications.models import Notification
-from tongban.supervision.models import CardEvent, CardStatus, Escalation
+from tongban.supervision.models import CardStatus, Escalation
 from tongban.supervision.scanner import cards_scan
+from tongban.supervision.selectors import card_history
 from tongban.supervision.services import (
     card_close,
     escalation_close,
@@ -44,7 +45,7 @@ def test_issue_reply_close_loop(late) -> None:  # type: ignore[no-untyped-def]
     assert esc.status == "closed"
     late.card.refresh_from_db()
     assert late.card.status == CardStatus.CLOSED
-    actions = list(CardEvent.objects.filter(card=late.card).values_list("action", flat=True))
+    actions = [e.action for e in card_history(late.card)]
     assert actions == ["raise", "escalate", "reply", "close_escalation", "close"]
 
 

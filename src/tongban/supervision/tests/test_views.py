@@ -106,3 +106,76 @@ def test_escalation_closed_via_services_shows_outcome(late) -> None:  # type: ig
         .content.decode()
     )
     assert "约谈部门负责人" in body and 'data-status="closed"' in body
+
+
+def test_workbench_nav_links_staff_to_their_cards_and_rating_tasks(late) -> None:  # type: ignore[no-untyped-def]
+    """The red card of ``late`` is addressed to the deciding department: its reviewer
+    finds 预警督办 and 好差评回访整改 in the workbench tabs, and the card behind the first."""
+    staff = _client(late.world.reviewer)
+    body = staff.get("/workbench/inbox/").content.decode()
+    nav = body[body.index('<nav class="wb-tabs"') : body.index("</nav>", body.index("wb-tabs"))]
+    assert 'href="/workbench/supervision/cards/">预警督办</a>' in nav
+    assert 'href="/workbench/ratings/tasks/">好差评回访整改</a>' in nav
+    cards = staff.get("/workbench/supervision/cards/")
+    assert cards.status_code == 200 and late.case.case_number in cards.content.decode()
+    assert staff.get("/workbench/ratings/tasks/").status_code == 200
+    # A window clerk of another region has the tabs too (window cards), a supervisor
+    # without a desk has neither the tabs nor the workbench.
+    pzh = _client(late.world.pzh_clerk).get("/workbench/clerk/").content.decode()
+    assert "预警督办" in pzh and "好差评回访整改" in pzh
+    sup = _client(late.supervisor).get("/workbench/inbox/")
+    assert "预警督办" not in sup.content.decode()
+
+
+def test_warning_rule_settings_page(late) -> None:  # type: ignore[no-untyped-def]
+    from tongban.supervision.models import WarningRule
+
+    impl = late.world.impl
+    sup = _client(late.supervisor)
+    page = sup.get("/workbench/supervision/rules/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'data-impl="{impl.pk}"' in body and impl.task_code in body
+    assert "默认：</span>≤ 1 个工作日或 ≤ 20%；环节计时开启" in body
+    assert (
+        'href="/workbench/supervision/rules/"'
+        in sup.get("/workbench/supervision/").content.decode()
+    )
+    # Save a rule for the item: stored through the service, shown, used by the next scan.
+    saved = sup.post(
+        "/workbench/supervision/rules/",
+        {"implementation": impl.pk, "yellow_days": "3", "yellow_percent": "40"},
+    )
+    assert saved.status_code == 302
+    rule = WarningRule.objects.get(implementation=impl)
+    assert (rule.yellow_days, rule.yellow_percent, rule.step_timers) == (3, 40, False)
+    assert rule.updated_by == late.supervisor
+    body = sup.get(saved["Location"]).content.decode()
+    assert "≤ 3 个工作日或 ≤ 40%；环节计时关闭" in body and "已保存" in body
+    # Out of range or not a number: the coded error, nothing changed.
+    bad = sup.post(
+        "/workbench/supervision/rules/",
+        {"implementation": impl.pk, "yellow_days": "61", "yellow_percent": "40"},
+    )
+    assert bad.status_code == 422 and "warning_rule_invalid" in bad.content.decode()
+    nan = sup.post(
+        "/workbench/supervision/rules/",
+        {"implementation": impl.pk, "yellow_days": "x", "yellow_percent": "40"},
+    )
+    assert nan.status_code == 422
+    assert WarningRule.objects.get(implementation=impl).yellow_days == 3
+    # Search by name.
+    assert (
+        impl.task_code
+        not in sup.get("/workbench/supervision/rules/?q=不存在的事项").content.decode()
+    )
+    # Another city's supervisor neither sees nor changes this item; staff get no page.
+    other = _client(make_user("pzh_sup", "supervisor", "510400"))
+    assert impl.task_code not in other.get("/workbench/supervision/rules/").content.decode()
+    denied = other.post(
+        "/workbench/supervision/rules/",
+        {"implementation": impl.pk, "yellow_days": "0", "yellow_percent": "0"},
+    )
+    assert denied.status_code == 404
+    assert _client(late.world.reviewer).get("/workbench/supervision/rules/").status_code == 403
+    assert WarningRule.objects.get(implementation=impl).yellow_days == 3
