@@ -1,5 +1,6 @@
 """tongban bench federation [--messages 3000] [--alg sm2|ed25519] [--sqlite]
-tongban bench federation --chaos [--messages 10000] [--sqlite]
+tongban bench federation --chaos [--cases 10000] [--sqlite]
+tongban bench federation --chaos --probes [--messages 10000] [--sqlite]
 
 Default: two real nodes on localhost (``federation.testing.cluster``), each with its own
 PostgreSQL database created for the run and dropped after it (TONGBAN_BENCH_PG_URL, else
@@ -19,9 +20,15 @@ application's own work). p50/p95 over ``--latency-samples`` messages. The same w
 message when a batch of ``--batch`` envelopes is signed in one pass and logged with one
 insert on each side is printed as ``batched_ms_per_msg`` (batch time / batch size).
 
-``--chaos``: the fault run (``federation.testing.chaos``) with 20 % loss, 10 %
-duplication, reordering, delays, lost answers, the receiving node SIGKILLed mid-run and a
-peer down; prints lost / duplicated / diverged (all must be 0).
+``--chaos``: the case-level fault run (``federation.testing.chaos_cases``): node a's
+window takes in ``--cases`` applications for node b's items, b decides them (supplement
+notices answered from a, originals posted and signed for, refusals, denials, results
+handed over at a), with 20 % loss, 10 % duplication, reordering, delays and lost
+answers, node b SIGKILLed mid-run and node a down for a while; then both nodes' records
+are compared case by case and lost / duplicated / diverged / stuck printed (all must
+be 0). ``--probes``: the same faults on synthetic probe messages
+(``federation.testing.chaos``): many streams and ~10× the messages in minutes, checking
+message ids delivered against applied and per-stream order.
 Goals: >= 1,000 messages/s per node, <= 5 ms added p95.
 The machine's load average is printed with the figures (other processes share the CPUs).
 """
@@ -53,6 +60,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--postgres", action="store_true", help="the default; kept for scripts")
     p.add_argument("--batch", type=int, default=200)
     p.add_argument("--chaos", action="store_true")
+    p.add_argument("--cases", type=int, default=None, help="--chaos: applications (10000)")
+    p.add_argument("--probes", action="store_true", help="--chaos on probe messages instead")
     p.add_argument("--latency-samples", type=int, default=2000)
     p.add_argument(
         "--inner-latency", nargs=3, metavar=("KEYFILE", "N", "B"), help=argparse.SUPPRESS
@@ -239,11 +248,56 @@ def _inner_latency(key_file: Path, n: int, batch: int) -> dict[str, Any]:
 
 
 def _chaos(root: Path, args: argparse.Namespace, database: str) -> dict[str, Any]:
-    from tongban.federation.testing.chaos import run_chaos
     from tongban.federation.testing.faults import Faults
 
-    n = args.messages or 10000
     faults = Faults(drop=0.2, duplicate=0.1, drop_answer=0.02, delay=0.02, reorder=True)
+    if args.probes:
+        return _chaos_probes(root, args, database, faults)
+    from tongban.federation.testing.chaos_cases import run_case_chaos
+
+    n = args.cases or 10000
+    result = run_case_chaos(
+        root,
+        cases=n,
+        faults=faults,
+        database=database,
+        alg=args.alg,
+        batch=200,
+        timeout=3 * 3600,
+        down_seconds=5,
+    )
+    print(
+        f"{n} cases taken in on a for b's items and decided on b, 20 % loss, 10 % "
+        f"duplication, reordering, b SIGKILLed and a down for a while: "
+        f"lost {result['lost']}, duplicated {result['duplicated']}, "
+        f"diverged {result['diverged']}, stuck {result['stuck']} in {result['seconds']}s"
+    )
+    for kind, examples in result["examples"].items():
+        print(f"  {kind}: {'; '.join(examples)}")
+    print(f"proxy counters: {json.dumps(result['proxy'])}")
+    load = _load()
+    print(f"load average (1/5/15 min, 2 cores shared): {load}")
+    return {
+        "bench": "federation-chaos",
+        "cases": n,
+        **{k: result[k] for k in ("lost", "duplicated", "diverged", "stuck")},
+        "database": database,
+        "loss": faults.drop,
+        "duplication": faults.duplicate,
+        "killed": "b",
+        "timeline_entries": result["timeline_entries"],
+        "seconds": result["seconds"],
+        "log_verified": result["log_verified"],
+        "load_avg": load,
+    }
+
+
+def _chaos_probes(
+    root: Path, args: argparse.Namespace, database: str, faults: Any
+) -> dict[str, Any]:
+    from tongban.federation.testing.chaos import run_chaos
+
+    n = args.messages or 10000
     result = run_chaos(
         root,
         messages=n,
@@ -256,14 +310,14 @@ def _chaos(root: Path, args: argparse.Namespace, database: str) -> dict[str, Any
         down_seconds=5,
     )
     print(
-        f"{result['messages']} messages, 20 % loss, 10 % duplication, node b killed: "
+        f"{result['messages']} probe messages, 20 % loss, 10 % duplication, node b killed: "
         f"lost {result['lost']}, duplicated {result['duplicated']}, "
         f"diverged {result['diverged']}, stuck {result['stuck']} in {result['seconds']}s"
     )
     print(f"proxy counters: {json.dumps(result['proxy'])}")
     print(f"load average (1/5/15 min, 2 cores shared): {_load()}")
     return {
-        "bench": "federation-chaos",
+        "bench": "federation-chaos-probes",
         "database": database,
         **{
             k: result[k]
@@ -277,6 +331,7 @@ def _chaos(root: Path, args: argparse.Namespace, database: str) -> dict[str, Any
                 "log_verified",
             )
         },
+        "load_avg": _load(),
     }
 
 

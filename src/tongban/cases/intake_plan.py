@@ -20,8 +20,10 @@ from tongban.cases import deadlines
 from tongban.cases.access import case_roles
 from tongban.cases.files import check_upload
 from tongban.cases.models import Case, CaseMode, Channel, Delivery, MaterialStatus
+from tongban.cases.remote_guard import remote_move_check
 from tongban.cases.requirements import originals_pending, version_requirements
 from tongban.cases.services import EXEMPT_SOURCES, IntakeInput, _validate_applicant
+from tongban.cases.services_remote_node import remote_node_for
 from tongban.cases.services_window import (
     DEFER_CHOICES,
     IDENTITY_METHODS,
@@ -202,6 +204,9 @@ def _moves(ctx: Context, case: Case, path: tuple[str, ...]) -> tuple[list[Planne
         acting = roles & move.roles
         if not acting:
             raise PermissionDenied("permission_denied")
+        # The step path's guard too: on an item decided on another node the window only
+        # submits; 受理 is the deciding department's (else the two records diverge).
+        remote_move_check(actor=ctx.actor, case=case, move=move, acting=acting)
         frm = case.status
         if to == S.SUBMITTED:
             case.submitted_at = ctx.now
@@ -241,6 +246,8 @@ def plan_application(ctx: Context, app: CounterApplication, index: int) -> Plan:
     status, files, checked = _materials(app, requirements)
     intake, applicant = app.intake, app.intake.applicant
     mode = CaseMode.LOCAL if rights.local else CaseMode.PROXY_INTAKE
+    # Named now (the hand-off records it too) so the moves meet the remote guard.
+    remote = remote_node_for(impl.region_id) if mode == CaseMode.PROXY_INTAKE else None
     form_data: dict[str, Any] = dict(intake.form_data)
     user = ctx.user
     form_data["identity_check"] = {
@@ -289,6 +296,7 @@ def plan_application(ctx: Context, app: CounterApplication, index: int) -> Plan:
         delivery_address=intake.delivery_address,
         originals_pending=originals_pending(mode, requirements),
         status=S.DRAFT,
+        remote_node=remote or "",
     )
     events = [
         PlannedEvent("create", CLERK, to_status=S.DRAFT),

@@ -76,7 +76,8 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits forever for a loop never started
+            self._server.shutdown()
         self._server.server_close()
 
     def _chance(self, p: float) -> bool:
