@@ -68,7 +68,7 @@ class CounterApplication:
     intake: IntakeInput
     identity: IdentityCheck
     checklist: list[ChecklistEntry] = field(default_factory=list)
-    to: str = S.ACCEPTED
+    to: str = S.ACCEPTED  # "": as far as this window may take it (see plan_application)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _check_form(app: CounterApplication) -> None:
         raise ValidationFailed("identity_check_required", field="identity_verified")
     if app.identity.method not in IDENTITY_METHODS:
         raise ValidationFailed("invalid_input", "身份核验方式不正确", field="identity_method")
-    if app.to not in PATHS:
+    if app.to and app.to not in PATHS:
         target = S(app.to).label if app.to in S.values else app.to
         raise ValidationFailed(
             "illegal_transition", f"窗口收件不能直接办理到“{target}”", field="status"
@@ -326,7 +326,10 @@ def plan_application(ctx: Context, app: CounterApplication, index: int) -> Plan:
             "materials_missing", f"以下材料尚未提交：{'、'.join(missing)}", field="materials"
         )
     case.revision += sum(len(v) for v in files.values())  # one per upload, as the step path
-    moved, last = _moves(ctx, case, PATHS[app.to])
+    # Unnamed target: as far as this window may take it (受理 is the deciding
+    # department's when the item is decided on another node).
+    target = app.to or (S.SUBMITTED if remote else S.ACCEPTED)
+    moved, last = _moves(ctx, case, PATHS[target])
     return Plan(
         index=index,
         case=case,

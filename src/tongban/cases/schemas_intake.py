@@ -60,7 +60,13 @@ class CounterApplicationIn(Schema):
     form_data: dict[str, Any] = Field(default_factory=dict)
     delivery: str = Field("electronic", description="post / pickup / electronic")
     delivery_address: str = Field("", max_length=300)
-    to: str = Field("accepted", description="accepted（当场受理，默认）或 submitted（仅提交）")
+    to: str = Field(
+        "",
+        description=(
+            "accepted（当场受理）或 submitted（仅提交）；缺省：本节点部门办理的事项当场受理，"
+            "由其他节点办理的事项仅提交（由办理地部门受理）"
+        ),
+    )
     idempotency_key: str | None = Field(None, max_length=IDEMPOTENCY_MAX)
 
 

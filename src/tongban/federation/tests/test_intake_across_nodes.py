@@ -120,3 +120,19 @@ def test_on_a_single_node_the_window_still_accepts_a_proxy_case(world: World) ->
         today=DAY,
     )
     assert case.status == "accepted" and case.mode == "proxy_intake" and not case.remote_node
+
+
+def test_unnamed_target_goes_as_far_as_the_window_may(world: World, lb: Loopback) -> None:
+    """The API's default: submitted for an item decided on another node …"""
+    remote = case_intake(
+        actor=world.pzh_clerk, window=world.pzh_window, application=_app(world, 1, ""), today=DAY
+    )
+    assert remote.status == "submitted" and remote.remote_node == "cz"
+
+
+def test_unnamed_target_on_a_single_node_accepts(world: World) -> None:
+    """… and accepted where this node's department decides (single node)."""
+    case = case_intake(
+        actor=world.pzh_clerk, window=world.pzh_window, application=_app(world, 1, ""), today=DAY
+    )
+    assert case.status == "accepted"
