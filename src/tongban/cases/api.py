@@ -130,7 +130,9 @@ def create_case(
     description=(
         "调用者须为 window_id 窗口的工作人员。扫描件以 base64 传送并声明类型，按文件内容核验"
         "（大小上限 TONGBAN_UPLOAD_MAX_BYTES；类型与声明不符返回 file_type_mismatch）。"
-        "to=accepted（默认）当场受理，to=submitted 仅提交。任何一项不符则不写入任何内容。"
+        "to=accepted 当场受理，to=submitted 仅提交；缺省时本节点部门办理的事项当场受理，"
+        "其他节点办理的事项仅提交（to=accepted 返回 case_decided_elsewhere）。"
+        "任何一项不符则不写入任何内容。"
         "同一幂等键（请求头 Idempotency-Key 或 body.idempotency_key）再次提交返回同一办件，"
         "状态码 200（首次为 201）。"
     ),

@@ -8,6 +8,7 @@ exist for them (404).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -117,27 +118,29 @@ def licence_page(request: HttpRequest, identifier: str) -> HttpResponse:
         lic = selectors.wallet_licence(request.user, identifier)
     except (NotFound, ValidationFailed):
         return _missing(request)
+    return render(request, "licences/licence.html", licence_context(lic))
+
+
+def licence_context(lic: Any) -> dict[str, object]:
+    """What a page about one licence shows: status, the face fields by their labels, the
+    history with operation names, the use log and a fresh verification."""
     labels = {f.get("key"): f.get("label") for f in lic.type.field_schema}
-    return render(
-        request,
-        "licences/licence.html",
-        {
-            "lic": lic,
-            "status_label": LicenceStatus(lic.status).label,
-            "fields": [(labels.get(k) or k, v) for k, v in lic.fields.items()],
-            "events": [
-                (
-                    e,
-                    LicenceOperation(e.operation).label
-                    if e.operation in LicenceOperation.values
-                    else e.operation,
-                )
-                for e in selectors.licence_history(lic)
-            ],
-            "uses": _with_node_names(selectors.uses_of_licence(lic)),
-            "check": licence_verify(lic.identifier),
-        },
-    )
+    return {
+        "lic": lic,
+        "status_label": LicenceStatus(lic.status).label,
+        "fields": [(labels.get(k) or k, v) for k, v in lic.fields.items()],
+        "events": [
+            (
+                e,
+                LicenceOperation(e.operation).label
+                if e.operation in LicenceOperation.values
+                else e.operation,
+            )
+            for e in selectors.licence_history(lic)
+        ],
+        "uses": _with_node_names(selectors.uses_of_licence(lic)),
+        "check": licence_verify(lic.identifier),
+    }
 
 
 @require_POST

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.cases.views_staff import forbidden, nav
 from tongban.core.errors import NotFound, TongbanError, ValidationFailed
-from tongban.licences import selectors
 from tongban.licences.selectors_staff import (
     allowed_operations,
     issued_licence,
@@ -21,8 +20,7 @@ from tongban.licences.selectors_staff import (
 )
 from tongban.licences.services import licence_operate
 from tongban.licences.transitions import LicenceOperation, LicenceStatus
-from tongban.licences.verify import licence_verify
-from tongban.licences.views import _login, _missing
+from tongban.licences.views import _login, _missing, licence_context
 
 NO_DEPARTMENT = "您没有颁证部门的岗位，无法管理电子证照"
 
@@ -81,26 +79,12 @@ def staff_licence(request: HttpRequest, identifier: str) -> HttpResponse:
             label = LicenceOperation(operation).label
             messages.success(request, f"已{label}：{lic.type.name} {lic.number}")
             return redirect("licences:staff_licence", identifier=lic.identifier)
-    labels = {f.get("key"): f.get("label") for f in lic.type.field_schema}
     return render(
         request,
         "licences/staff/licence.html",
         {
             **nav(request),
-            "lic": lic,
-            "status_label": LicenceStatus(lic.status).label,
-            "fields": [(labels.get(k) or k, v) for k, v in lic.fields.items()],
-            "events": [
-                (
-                    e,
-                    LicenceOperation(e.operation).label
-                    if e.operation in LicenceOperation.values
-                    else e.operation,
-                )
-                for e in selectors.licence_history(lic)
-            ],
-            "uses": list(selectors.uses_of_licence(lic)),
-            "check": licence_verify(lic.identifier),
+            **licence_context(lic),
             "operations": allowed_operations(lic),
             "error": error,
             "posted": request.POST if error else {},
