@@ -111,11 +111,7 @@ def run_case_chaos(
         proxies[node.node_id] = FaultProxy(free_port(), node.url, faults=faults)
         return proxies[node.node_id].url
 
-    # Two nodes and their drivers share two cores: applying a batch of 200 hand-offs can
-    # outlast the default 10 s POST timeout, and a timed-out batch is sent again (then
-    # answered "duplicate"), which only slows the run down. A node operator on such a
-    # host raises the timeout the same way (docs/deployment.md).
-    env = {"TONGBAN_FEDERATION_MAX_ATTEMPTS": "60", "TONGBAN_FEDERATION_HTTP_TIMEOUT": "60"}
+    env = {"TONGBAN_FEDERATION_MAX_ATTEMPTS": "60"}
     cluster = Cluster(root, SPECS, database=database, pg_url=pg_url, alg=alg, env=env, front=front)
     drivers: list[subprocess.Popen[bytes]] = []
     started = time.monotonic()
