@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tongban import config
@@ -114,6 +114,7 @@ def inbox_receive(
         except Rejected as exc:
             opened.append(_reject(wire, exc))
     with transaction.atomic():
+        _one_apply_per_sender({o.header["sender"] for o in opened if isinstance(o, Opened)})
         batch = _Batch([o for o in opened if isinstance(o, Opened)])
         outcomes = batch.fast(opened)
         if outcomes is None:
@@ -127,6 +128,23 @@ def inbox_receive(
                 outcomes.append(outcome)
         batch.finish()
     return outcomes
+
+
+_APPLY_LOCK = 0x7462  # advisory lock space of inbox applies ("tb")
+
+
+def _one_apply_per_sender(senders: set[str]) -> None:
+    """PostgreSQL: a sender's batches are applied one at a time (a transaction-level
+    advisory lock, taken before any other lock). The lanes of a peer still overlap the
+    network and the signature checks; but their batches write shared rows (the deciding
+    node's case-number counter of an item and day, job dedupe keys), and applying two at
+    once only made one wait for the other's whole batch — or deadlock when the locks came
+    in the other order (ADR 0009)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite runs one writer at a time anyway
+    with connection.cursor() as cur:
+        for sender in sorted(senders):
+            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_APPLY_LOCK, sender])
 
 
 class _Batch:
