@@ -22,8 +22,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tongban.federation.testing.cluster import Cluster, Node, NodeSpec, free_port
-from tongban.federation.testing.faults import FaultProxy, Faults
+from tongban.federation.testing.cluster import Cluster, Node, NodeSpec
+from tongban.federation.testing.faults import FaultProxy, Faults, chaos_faults, proxy_front
 
 SPECS = [NodeSpec("a", ["510400"], "攀枝花"), NodeSpec("b", ["140400"], "长治")]
 
@@ -79,12 +79,9 @@ def run_chaos(
     timeout: float = 600,
     log: Any = print,
 ) -> dict[str, Any]:
-    faults = faults or Faults(drop=0.2, duplicate=0.1, drop_answer=0.05, delay=0.05, reorder=True)
+    faults = faults or chaos_faults()
     proxies: dict[str, FaultProxy] = {}
-
-    def front(node: Node) -> str:
-        proxies[node.node_id] = FaultProxy(free_port(), node.url, faults=faults)
-        return proxies[node.node_id].url
+    front = proxy_front(faults, proxies)
 
     env = {"TONGBAN_FEDERATION_MAX_ATTEMPTS": "60", "TONGBAN_FEDERATION_BATCH_SIZE": "200"}
     cluster = Cluster(root, SPECS, database=database, alg=alg, env=env, front=front)

@@ -149,3 +149,21 @@ class FaultProxy:
             req.wfile.write(answer)
         except OSError:  # the sender gave up waiting (its timeout): as a lost answer
             req.close_connection = True
+
+
+def chaos_faults() -> Faults:
+    """The fault mix of the fault runs: 20 % loss, 10 % duplication, reordering, some
+    delay and some lost answers."""
+    return Faults(drop=0.2, duplicate=0.1, drop_answer=0.05, delay=0.05, reorder=True)
+
+
+def proxy_front(faults: Faults, proxies: dict[str, FaultProxy]) -> Any:
+    """A ``Cluster(front=…)`` callback: each node is reached through its own FaultProxy
+    (kept in ``proxies`` by node id, to start, stop and count)."""
+    from tongban.federation.testing.cluster import free_port
+
+    def front(node: Any) -> str:
+        proxies[node.node_id] = FaultProxy(free_port(), node.url, faults=faults)
+        return proxies[node.node_id].url
+
+    return front
