@@ -247,7 +247,8 @@ def _alert_dead(ids: list[int]) -> None:
         subject=f"节点消息投递失败：{len(ids)} 条进入死信队列",
         body=(
             f"发往节点 {'、'.join(peers)} 的 {len(ids)} 条消息多次投递失败，已转入死信队列。"
-            "请检查对方节点与网络后，在节点管理中重新投递（tongban node replay）。"
+            "请检查对方节点与网络后，在节点管理页重新投递："
+            f"{config.CONFIG.public_url}/workbench/node/#dead-letters（或 tongban node replay）。"
         ),
     )
 

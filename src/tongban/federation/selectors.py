@@ -42,6 +42,11 @@ def node_status() -> dict[str, Any]:
     return status
 
 
+def dead_letter_count() -> int:
+    """Dead letters waiting for a replay (the nav badge of the node administrator)."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.DEAD).count()
+
+
 # ---- the node administration page (/workbench/node/) ---------------------------------
 
 KEY_STATES = {

@@ -16,4 +16,11 @@ def site(request: HttpRequest) -> dict[str, Any]:
         from tongban.accounts.services import user_roles
 
         roles = user_roles(user)
-    return {"demo_mode": CONFIG.demo_mode, "user_roles": roles}
+    out: dict[str, Any] = {"demo_mode": CONFIG.demo_mode, "user_roles": roles}
+    if "node_admin" in roles:
+        # The node administrator sees waiting dead letters on every page (one indexed
+        # count), not only in the alert they were sent.
+        from tongban.federation.selectors import dead_letter_count
+
+        out["dead_letters"] = dead_letter_count()
+    return out

@@ -154,3 +154,21 @@ def test_replay_all_dead_letters(fed: Any) -> None:
     assert set(
         OutboxMessage.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
     ) == {OutboxStatus.PENDING}
+
+
+def test_dead_letters_show_in_the_admin_nav_on_every_page_until_replayed(fed: Any) -> None:
+    dead, _, _ = _queue()
+    c = _admin_client()
+    page = c.get("/").content.decode()
+    badge = re.search(
+        r'<a href="/workbench/node/#dead-letters">节点管理 <span[^>]*data-dead-letters="(\d+)"',
+        page,
+    )
+    assert badge is not None and badge.group(1) == "1" and "1 条死信" in page
+    clerk = Client()
+    clerk.force_login(make_user("clerk1", Role.CLERK, "140400"))
+    assert "data-dead-letters" not in clerk.get("/").content.decode()
+    token = _csrf(c)
+    c.post(REPLAY, {"message": dead.pk, "csrfmiddlewaretoken": token})
+    page = c.get("/").content.decode()
+    assert "data-dead-letters" not in page and '<a href="/workbench/node/">节点管理</a>' in page

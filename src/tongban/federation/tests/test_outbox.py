@@ -128,6 +128,8 @@ def test_unreachable_peer_backs_off_then_dead_letters_alert_and_replay(fed, monk
     m.refresh_from_db()
     assert m.status == OutboxStatus.DEAD and m.attempts == 3
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["ops"]
+    (alert,) = Notification.objects.all()
+    assert "/workbench/node/#dead-letters" in alert.body and "死信" in alert.subject
     with pytest.raises(PermissionDenied):
         outbox_replay(actor=clerk, message_ids=[m.pk])
     assert outbox_replay(actor=admin) == 1
