@@ -1,6 +1,9 @@
 """Object-level authorisation for cases: which roles an actor holds *for this case*.
 
-- applicant: the user the case belongs to;
+- applicant: the user the case belongs to — the account that applied online, or a
+  real-name account (its 公民身份号码 set by the identity provider, as for the licence
+  wallet) for the applications a window took in for that person (``_own_by_identity``:
+  submitted, not a record this node handles for another node);
 - clerk: a clerk of the window that took the case in, or a clerk of the deciding
   department (its own acceptance window);
 - reviewer / approver: staff of the deciding department;
@@ -17,7 +20,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from tongban.accounts.models import Role, RoleGrant
-from tongban.cases.models import Case
+from tongban.cases.models import ApplicantKind, Case
 from tongban.cases.transitions import APPLICANT, SYSTEM, CaseStatus
 from tongban.core.actors import Actor, SystemActor
 from tongban.core.errors import NotAuthenticated, NotFound
@@ -32,6 +35,34 @@ def _grants(actor: Actor) -> list[RoleGrant]:
     return cached
 
 
+def _own_by_identity(actor: Actor, case: Case) -> bool:
+    """A window-taken application of the person whose real-name account ``actor`` is."""
+    code = getattr(actor, "id_number", "") or ""
+    return (
+        bool(code)
+        and case.applicant_user_id is None
+        and case.applicant_kind == ApplicantKind.PERSON
+        and case.applicant_code == code
+        and case.status != CaseStatus.DRAFT
+        and not case.handled_for_node
+    )
+
+
+def applicant_filter(actor: Actor) -> Q:
+    """The cases ``actor`` holds the applicant role for, as a filter (twin of the
+    applicant branch of ``case_roles``)."""
+    cond = Q(applicant_user_id=actor.pk)
+    code = getattr(actor, "id_number", "") or ""
+    if code:
+        cond |= Q(
+            applicant_user__isnull=True,
+            applicant_kind=ApplicantKind.PERSON,
+            applicant_code=code,
+            handled_for_node="",
+        ) & ~Q(status=CaseStatus.DRAFT)
+    return cond
+
+
 def case_roles(actor: Actor, case: Case) -> set[str]:
     """The roles ``actor`` holds for ``case`` (empty: no access at all)."""
     if isinstance(actor, SystemActor):
@@ -39,7 +70,9 @@ def case_roles(actor: Actor, case: Case) -> set[str]:
     if actor is None or not actor.is_authenticated:
         return set()
     roles: set[str] = set()
-    if case.applicant_user_id is not None and case.applicant_user_id == actor.pk:
+    if (
+        case.applicant_user_id is not None and case.applicant_user_id == actor.pk
+    ) or _own_by_identity(actor, case):
         roles.add(APPLICANT)
     routed = case.status != CaseStatus.DRAFT
     for g in _grants(actor):
@@ -79,7 +112,7 @@ def visible_cases(actor: Actor) -> QuerySet[Case]:
         return qs
     if actor is None or not actor.is_authenticated:
         return qs.none()
-    cond = Q(applicant_user_id=actor.pk)
+    cond = applicant_filter(actor)
     routed = ~Q(status=CaseStatus.DRAFT)
     for g in _grants(actor):
         if g.role == Role.CLERK:

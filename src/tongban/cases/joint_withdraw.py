@@ -18,6 +18,7 @@ A joint parent is never withdrawn alone: ``case_transition`` refuses the plain m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
@@ -131,3 +132,29 @@ def joint_withdraw(
                 data={"joint_parent": locked.case_number},
             )
     return JointWithdrawal(locked, every)
+
+
+def application_withdraw(
+    *,
+    actor: Actor,
+    case: Case,
+    reason: str = "",
+    expected_revision: int | None = None,
+    today: date | None = None,
+) -> list[PartOutcome]:
+    """The applicant's 撤回申请 (or 删除草稿): a 多地联办 application is withdrawn whole,
+    anything else through ``case_transition``. Returns the parts left alone (decided or
+    ended), empty for a plain case."""
+    if case.mode == CaseMode.JOINT and case.parent_id is None:
+        return joint_withdraw(
+            actor=actor, parent=case, reason=reason, expected_revision=expected_revision
+        ).kept
+    case_transition(
+        actor=actor,
+        case=case,
+        to=S.WITHDRAWN,
+        opinion=reason.strip(),
+        expected_revision=expected_revision,
+        today=today,
+    )
+    return []

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Window
 from tongban.cases.access import (
+    applicant_filter,
     department_cases,
     require_case_access,
     staff_department_ids,
@@ -291,9 +292,11 @@ def clerk_queues(actor: Actor, *, window_id: int, today: date) -> dict[str, list
 
 
 def applicant_cases(actor: Actor) -> QuerySet[Case]:
+    """我的办件: applied online, or taken in at a window for this real-name account; a
+    多地联办 application once (its parts are on its page)."""
     return (
         visible_cases(actor)
-        .filter(applicant_user_id=getattr(actor, "pk", None))
+        .filter(applicant_filter(actor), parent__isnull=True)
         .select_related(*_BASE_RELATED)
         .order_by("-id")
     )

@@ -31,8 +31,8 @@ from tongban.cases.forms_applicant import (
     initial_from_case,
     initial_from_user,
 )
+from tongban.cases.joint_withdraw import application_withdraw
 from tongban.cases.models import Case, MaterialStatus
-from tongban.cases.services import case_transition
 from tongban.cases.services_applicant import (
     Outcome,
     application_save,
@@ -331,11 +331,10 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     if not form.is_valid():
         return _conflict(request, case)
     try:
-        case_transition(
+        kept = application_withdraw(
             actor=request.user,
             case=case,
-            to=S.WITHDRAWN,
-            opinion=form.cleaned_data["reason"].strip(),
+            reason=form.cleaned_data["reason"],
             expected_revision=form.cleaned_data["revision"],
             today=_today(),
         )
@@ -347,5 +346,9 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     if draft:
         messages.success(request, "草稿已删除")
         return redirect("/my/cases/")
-    messages.success(request, "申请已撤回")
+    if kept:
+        names = "、".join(f"{p.case.item_name}（{p.case.handling_region.name}）" for p in kept)
+        messages.success(request, f"申请已撤回；以下部分已有决定或已结束，未撤回：{names}")
+    else:
+        messages.success(request, "申请已撤回")
     return redirect(_case_url(case))

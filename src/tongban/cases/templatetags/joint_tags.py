@@ -1,5 +1,6 @@
-"""``{% joint_parts case user %}``: a 多地联办 application's parts on its staff case page
-(node, status, deadline; a failed or refused part highlighted; the combined result)."""
+"""``{% joint_parts case user %}``: a 多地联办 application's parts on its case page
+(node, status, deadline; a failed or refused part highlighted; the combined result).
+``staff=False`` on the applicant's page: no links into the workbench."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("cases/staff/_joint_parts.html")
-def joint_parts(case: Case, user: Actor) -> dict[str, Any]:
+def joint_parts(case: Case, user: Actor, staff: bool = True) -> dict[str, Any]:
     view = joint_view(user, case)
     rows = [
         {
@@ -28,7 +29,7 @@ def joint_parts(case: Case, user: Actor) -> dict[str, Any]:
         for r in view.parts
     ]
     decision = CaseStatus(view.decision).label if view.decision else None
-    return {"view": view, "rows": rows, "decision": decision}
+    return {"view": view, "rows": rows, "decision": decision, "staff": staff}
 
 
 @register.filter

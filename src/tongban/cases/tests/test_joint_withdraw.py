@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tongban.cases.access import case_roles
 from tongban.cases.joint_withdraw import joint_withdraw
 from tongban.cases.models import Case
 from tongban.cases.services import case_transition
 from tongban.cases.services_remote import EVENT
 from tongban.cases.services_remote_node import Loopback
+from tongban.cases.testing import person
 from tongban.cases.tests import test_joint as tj
 from tongban.cases.tests.test_joint import JointWorld, _apply, _decide
 from tongban.core.errors import TongbanError
@@ -129,18 +131,68 @@ def test_illegal_withdrawals_are_refused_with_codes(lb: Loopback, jw: JointWorld
     ) in {"conflict", "illegal_transition"}
 
 
-def test_the_applicant_withdraws_their_own_application(lb: Loopback, jw: JointWorld) -> None:
+def _citizen(id_number: str, username: str = "wangwu") -> Any:
     from tongban.accounts.services import user_create
 
+    return user_create(
+        username=username, password="pass-1234", display_name="王五", id_number=id_number
+    )
+
+
+def test_the_applicant_withdraws_their_own_application(lb: Loopback, jw: JointWorld) -> None:
+    """A window-taken application belongs to the applicant's real-name account (same
+    公民身份号码): it is in 我的办件 once, with its parts, and the applicant withdraws it
+    whole — no reason needed — the remote part through the outbox to 长治."""
     parent = _apply(jw)
-    me = user_create(username="wangwu", password="pass-1234", display_name="王五", grants=[])
-    # An application linked to the applicant's account (e.g. claimed on the portal).
-    Case.objects.filter(pk=parent.pk).update(applicant_user=me)
-    parent.parts.update(applicant_user=me)
+    lb.pump()
+    remote, local, decider = _parts(parent)
+    me = _citizen(parent.applicant_code)
+    c = Client()
+    c.force_login(me)
+    listing = c.get("/my/cases/").content.decode()
+    assert parent.case_number in listing
+    assert remote.case_number not in listing and local.case_number not in listing
+    page = c.get(f"/my/cases/{parent.case_number}/").content.decode()
+    assert 'id="joint-parts"' in page and "/workbench/" not in page.split('id="joint-parts"')[1]
+    assert f'data-part="{remote.case_number}"' in page and "撤回申请" in page
+    confirm = c.get(f"/my/cases/{parent.case_number}/withdraw/").content.decode()
+    assert "多地联办申请" in confirm
+    r = c.post(
+        f"/my/cases/{parent.case_number}/withdraw/", {"revision": parent.revision, "reason": ""}
+    )
+    assert r.status_code == 302
+    assert "申请已撤回" in c.get(r["Location"]).content.decode()
+    for x in (parent, remote, local):
+        x.refresh_from_db()
+        assert x.status == "withdrawn"
+    e = parent.events.get(to_status="withdrawn")
+    assert e.actor_id == me.pk and e.actor_role == "applicant" and "申请人撤回" in e.opinion
+    lb.pump()
+    decider.refresh_from_db()
+    assert decider.status == "withdrawn"
+
+
+def test_only_the_same_real_name_sees_a_window_application(lb: Loopback, jw: JointWorld) -> None:
+    parent = _apply(jw)
+    lb.pump()
+    _remote, local, decider = _parts(parent)
+    other = _citizen(person("赵六", 8).code, "zhaoliu")
+    c = Client()
+    c.force_login(other)
+    assert parent.case_number not in c.get("/my/cases/").content.decode()
+    assert c.get(f"/my/cases/{parent.case_number}/").status_code == 404
+    r = c.post(f"/my/cases/{parent.case_number}/withdraw/", {"revision": parent.revision})
+    assert r.status_code == 404
     parent.refresh_from_db()
-    result = joint_withdraw(actor=me, parent=parent)  # no reason needed from the applicant
-    assert result.parent.status == "withdrawn"
-    assert {p.status for p in result.parts} == {"withdrawn"}
+    assert parent.status != "withdrawn"
+    # The deciding node's own record is not the applicant's to act on (it answers to
+    # the intake node), and a withdrawn part is reported on a later whole withdrawal.
+    me = _citizen(parent.applicant_code)
+    assert case_roles(me, decider) == set() and case_roles(me, local) == {"applicant"}
+    _decide(local, jw.pzh_approver, "approved")
+    c.force_login(me)
+    r = c.post(f"/my/cases/{parent.case_number}/withdraw/", {"revision": parent.revision})
+    assert "未撤回" in c.get(r["Location"]).content.decode()
 
 
 def _json(c: Client, url: str, body: dict[str, Any]) -> Any:
