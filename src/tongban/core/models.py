@@ -36,6 +36,8 @@ class Job(models.Model):
     # Lease: a running job whose lease expired belongs to a crashed worker and is reclaimed.
     locked_until = models.DateTimeField("租约到期", null=True, blank=True)
     dedupe_key = models.CharField("去重键", max_length=200, null=True, blank=True)
+    # Lower runs first among due jobs (the handler's; see jobs.registry).
+    priority = models.PositiveSmallIntegerField("优先级", default=5)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
@@ -51,6 +53,12 @@ class Job(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "run_at"], name="core_job_due"),
+            # The claim's walk: waiting jobs in the order they run.
+            models.Index(
+                fields=["priority", "run_at", "id"],
+                condition=Q(status__in=["queued", "failed"]),
+                name="core_job_ready",
+            ),
             models.Index(fields=["dedupe_key"], name="core_job_dedupe"),
         ]
 

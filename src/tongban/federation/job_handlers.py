@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tongban.core.jobs import job_handler
+from tongban.core.jobs.registry import PRIORITY_FEDERATION
 
 
 @job_handler("federation.deliver_outbox")
@@ -12,7 +13,7 @@ def deliver_outbox(payload: dict[str, Any]) -> None:
     outbox_deliver(int(payload["id"]))
 
 
-@job_handler("federation.push", lease_seconds=90)
+@job_handler("federation.push", lease_seconds=90, priority=PRIORITY_FEDERATION)
 def push(payload: dict[str, Any]) -> None:
     """Send this node's pending messages for one peer (see federation.sender)."""
     from tongban.federation.sender import push as push_to
@@ -20,7 +21,7 @@ def push(payload: dict[str, Any]) -> None:
     push_to(str(payload["node"]))
 
 
-@job_handler("federation.sweep")
+@job_handler("federation.sweep", priority=PRIORITY_FEDERATION)
 def sweep(payload: dict[str, Any]) -> None:
     """Periodic: queue a push for every peer with due messages, and apply held inbox
     messages that became next in line. Nothing to do on a single node."""

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tongban.accounts.models import Role
@@ -47,7 +47,8 @@ def enqueue(
     queueing a second one.
     """
     load_handlers()
-    if get_handler(name) is None:
+    spec = get_handler(name)
+    if spec is None:
         raise ValueError(f"no job handler registered for {name!r}")
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -57,6 +58,7 @@ def enqueue(
         "run_at": run_at or timezone.now(),
         "max_attempts": max_attempts,
         "dedupe_key": dedupe_key or None,
+        "priority": spec.priority,
     }
     with transaction.atomic():
         if dedupe_key:
@@ -85,13 +87,21 @@ def enqueue_many(
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
     when = run_at or timezone.now()
-    rows = [
-        Job(name=name, payload=payload, run_at=when, max_attempts=max_attempts)
-        for name, payload in jobs
-    ]
-    for name in {j.name for j in rows}:
-        if get_handler(name) is None:
+    pairs = list(jobs)
+    specs = {name: get_handler(name) for name, _ in pairs}
+    for name, spec in specs.items():
+        if spec is None:
             raise ValueError(f"no job handler registered for {name!r}")
+    rows = [
+        Job(
+            name=name,
+            payload=payload,
+            run_at=when,
+            max_attempts=max_attempts,
+            priority=specs[name].priority,  # type: ignore[union-attr]
+        )
+        for name, payload in pairs
+    ]
     return Job.objects.bulk_create(rows) if rows else []
 
 
@@ -99,10 +109,25 @@ def _unfinished(dedupe_key: str) -> Job | None:
     return Job.objects.filter(dedupe_key=dedupe_key, status__in=UNFINISHED).first()
 
 
-def _due(now: datetime) -> Q:
-    waiting = Q(status__in=[JobStatus.QUEUED, JobStatus.FAILED], run_at__lte=now)
-    abandoned = Q(status=JobStatus.RUNNING, locked_until__lt=now)
-    return waiting | abandoned
+def _next(now: datetime) -> Job | None:
+    """The job to run now: first one whose worker's lease expired (a crashed worker's —
+    it has waited longest), else the first waiting job by (priority, run_at, id). Two
+    plain queries, each walking an index (``core_job_due`` over the few running rows,
+    ``core_job_ready`` in claim order): an OR of both sorted in memory cost ~20 ms a
+    claim once tens of thousands of jobs waited."""
+    abandoned = Job.objects.filter(status=JobStatus.RUNNING, locked_until__lt=now).order_by(
+        "locked_until", "id"
+    )
+    waiting = Job.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.FAILED], run_at__lte=now
+    ).order_by("priority", "run_at", "id")
+    for qs in (abandoned, waiting):
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        job = qs.first()
+        if job is not None:
+            return job
+    return None
 
 
 def claim(*, worker_id: str, now: datetime | None = None) -> Job | None:
@@ -110,10 +135,7 @@ def claim(*, worker_id: str, now: datetime | None = None) -> Job | None:
     now = now or timezone.now()
     while True:
         with transaction.atomic():
-            qs = Job.objects.filter(_due(now)).order_by("run_at", "id")
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True)
-            job = qs.first()
+            job = _next(now)
             if job is None:
                 return None
             if job.status == JobStatus.RUNNING:

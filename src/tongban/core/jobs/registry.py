@@ -14,6 +14,11 @@ Handler = Callable[[dict[str, Any]], object]
 
 # How long a worker may hold a job before others assume it crashed and take it over.
 DEFAULT_LEASE_SECONDS = 300
+# Among due jobs a lower priority runs first (then the older run_at). Another node waits
+# for FEDERATION jobs; everything else is NORMAL. A flood of NORMAL work (one notice or
+# local delivery per case change) must never hold up the push to a peer.
+PRIORITY_FEDERATION = 1
+PRIORITY_NORMAL = 5
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class HandlerSpec:
     name: str
     func: Handler
     lease_seconds: int
+    priority: int = PRIORITY_NORMAL
 
 
 _HANDLERS: dict[str, HandlerSpec] = {}
@@ -28,7 +34,7 @@ _loaded = False
 
 
 def job_handler(
-    name: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS
+    name: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS, priority: int = PRIORITY_NORMAL
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of jobs called ``name``."""
 
@@ -38,7 +44,7 @@ def job_handler(
             raise ValueError(
                 f"job handler {name!r} is already registered by {_qualname(current.func)}"
             )
-        _HANDLERS[name] = HandlerSpec(name, func, lease_seconds)
+        _HANDLERS[name] = HandlerSpec(name, func, lease_seconds, priority)
         return func
 
     return register

@@ -35,7 +35,7 @@ from tongban.core.jobs import (
     schedule_due,
 )
 from tongban.core.jobs.queue import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS
-from tongban.core.jobs.registry import DEFAULT_LEASE_SECONDS, unregister
+from tongban.core.jobs.registry import DEFAULT_LEASE_SECONDS, PRIORITY_FEDERATION, unregister
 from tongban.core.models import Job, JobStatus
 from tongban.testing import make_user
 
@@ -113,6 +113,38 @@ class TestQueue:
         second = claim(worker_id="w", now=T0)
         assert first is not None and second is not None
         assert [first.pk, second.pk] == [early.pk, late.pk]
+
+    def test_a_higher_priority_job_runs_before_older_normal_ones(self) -> None:
+        @job_handler("test.urgent", priority=PRIORITY_FEDERATION)
+        def urgent(payload: dict[str, Any]) -> None:
+            calls.append(payload)
+
+        try:
+            older = [
+                enqueue("test.record", {"n": i}, run_at=T0 - timedelta(minutes=9)) for i in range(3)
+            ]
+            bulk = enqueue_many([("test.record", {"n": 9}), ("test.urgent", {"n": 10})], run_at=T0)
+            push = enqueue("test.urgent", {"n": 11}, run_at=T0, dedupe_key="peer:b")
+            assert (older[0].priority, bulk[1].priority, push.priority) == (5, 1, 1)
+            # Not yet due: the priority does not jump the clock.
+            later = enqueue("test.urgent", {"n": 12}, run_at=T0 + timedelta(minutes=1))
+            order = []
+            while (job := claim(worker_id="w", now=T0)) is not None:
+                order.append(job.pk)
+            assert order == [bulk[1].pk, push.pk, *(j.pk for j in older), bulk[0].pk]
+            assert later.pk not in order
+        finally:
+            unregister("test.urgent")
+
+    def test_an_abandoned_job_is_taken_before_waiting_ones(self) -> None:
+        stuck = enqueue("test.record", {"n": 1}, run_at=T0)
+        assert claim(worker_id="crashed", now=T0) is not None
+        after = T0 + timedelta(seconds=DEFAULT_LEASE_SECONDS + 1)
+        waiting = enqueue("test.record", {"n": 2}, run_at=T0)
+        first = claim(worker_id="w", now=after)
+        second = claim(worker_id="w", now=after)
+        assert first is not None and second is not None
+        assert (first.pk, second.pk) == (stuck.pk, waiting.pk)
 
     def test_enqueue_rejects_unknown_handlers_and_bad_attempts(self) -> None:
         with pytest.raises(ValueError):
