@@ -155,9 +155,10 @@ def seeded_cluster(root: Path, *, workers: int = 1, database_url: str = "") -> I
 
 
 def render_nodes(nodes: list[NodeInfo]) -> str:
-    from tongban.demo.people import DEMO_PASSWORD, username
+    from tongban.demo.people import CITIZENS, DEMO_PASSWORD, username
 
     keys = {code: key for key, spec in BY_KEY.items() for code in [spec.code]}
+    pzh = CITIZENS["panzhihua"]
     lines = ["", "三个演示节点已启动 / three demo nodes are running:", ""]
     for n in nodes:
         key = keys.get(n.region, "")
@@ -169,6 +170,8 @@ def render_nodes(nodes: list[NodeInfo]) -> str:
         "",
         "  跨节点流程 / flows: 攀枝花窗口代收长治事项 (a)；攀枝花门户网上申请长治事项 (b)；",
         "  攀枝花窗口受理户口迁移多地联办 (c)。",
+        f"  窗口为{pzh.name}（身份证号 {pzh.id_number}）收件后，panzhihua.applicant 在“我的办件”"
+        "中可查看进度，多地联办申请可整体撤回。",
     ]
     lines += licence_walkthrough(nodes)
     lines += ["  Ctrl-C 停止全部节点 / stops all nodes.", ""]

@@ -20,6 +20,10 @@ def test_render_lists_every_node_with_its_url_and_accounts() -> None:
     for i, (nid, name, code) in enumerate(DEMO_NODES):
         assert f"{name} ({nid}, {code})  http://127.0.0.1:{8101 + i}/" in text
     assert "changzhi.clerk" in text and "panzhihua.reviewer" in text and "demo1234" in text
+    # The real-name applicant whose window applications show under 我的办件.
+    from tongban.demo.people import CITIZENS
+
+    assert f"身份证号 {CITIZENS['panzhihua'].id_number}" in text and "我的办件" in text
 
 
 def test_fixed_ports_are_handed_out_in_order_and_restored() -> None:
