@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from tongban.core.jobs import job_handler
-from tongban.core.jobs.registry import PRIORITY_FEDERATION
+from tongban.core.jobs.registry import LANE_FEDERATION, PRIORITY_FEDERATION
 
 
 @job_handler("federation.deliver_outbox")
@@ -13,7 +13,9 @@ def deliver_outbox(payload: dict[str, Any]) -> None:
     outbox_deliver(int(payload["id"]))
 
 
-@job_handler("federation.push", lease_seconds=90, priority=PRIORITY_FEDERATION)
+@job_handler(
+    "federation.push", lease_seconds=90, priority=PRIORITY_FEDERATION, lane=LANE_FEDERATION
+)
 def push(payload: dict[str, Any]) -> None:
     """Send this node's pending messages for one peer (see federation.sender)."""
     from tongban.federation.sender import push as push_to
@@ -21,7 +23,7 @@ def push(payload: dict[str, Any]) -> None:
     push_to(str(payload["node"]))
 
 
-@job_handler("federation.sweep", priority=PRIORITY_FEDERATION)
+@job_handler("federation.sweep", priority=PRIORITY_FEDERATION, lane=LANE_FEDERATION)
 def sweep(payload: dict[str, Any]) -> None:
     """Periodic: queue a push for every peer with due messages, and apply held inbox
     messages that became next in line. Nothing to do on a single node."""

@@ -18,7 +18,7 @@ from tongban.core.jobs.queue import (
 )
 from tongban.core.jobs.registry import get_handler, job_handler, load_handlers
 from tongban.core.jobs.schedule import Daily, Every, Periodic, schedule_due
-from tongban.core.jobs.worker import run_worker
+from tongban.core.jobs.worker import run_lanes, run_worker
 
 __all__ = [
     "Daily",
@@ -36,6 +36,7 @@ __all__ = [
     "jobs_prune",
     "load_handlers",
     "run_job",
+    "run_lanes",
     "run_worker",
     "schedule_due",
 ]

@@ -22,7 +22,14 @@ from django.utils import timezone
 from tongban.accounts.models import Role
 from tongban.accounts.services import require_role
 from tongban.core.actors import Actor
-from tongban.core.jobs.registry import DEFAULT_LEASE_SECONDS, get_handler, load_handlers
+from tongban.core.jobs.registry import (
+    DEFAULT_LEASE_SECONDS,
+    LANE_DEFAULT,
+    LANES,
+    get_handler,
+    lane_names,
+    load_handlers,
+)
 from tongban.core.models import UNFINISHED, Job, JobStatus
 
 logger = logging.getLogger("tongban.jobs")
@@ -109,7 +116,18 @@ def _unfinished(dedupe_key: str) -> Job | None:
     return Job.objects.filter(dedupe_key=dedupe_key, status__in=UNFINISHED).first()
 
 
-def _next(now: datetime) -> Job | None:
+def _in_lane(qs: QuerySet[Job], lane: str | None) -> QuerySet[Job]:
+    """Only ``lane``'s jobs (None: every job). The default lane is every name not
+    registered to another lane, so a job of an unknown name still runs (and fails)."""
+    if lane is None:
+        return qs
+    if lane == LANE_DEFAULT:
+        others = [n for other in LANES if other != LANE_DEFAULT for n in lane_names(other)]
+        return qs.exclude(name__in=others) if others else qs
+    return qs.filter(name__in=lane_names(lane))
+
+
+def _next(now: datetime, lane: str | None) -> Job | None:
     """The job to run now: first one whose worker's lease expired (a crashed worker's —
     it has waited longest), else the first waiting job by (priority, run_at, id). Two
     plain queries, each walking an index (``core_job_due`` over the few running rows,
@@ -121,7 +139,7 @@ def _next(now: datetime) -> Job | None:
     waiting = Job.objects.filter(
         status__in=[JobStatus.QUEUED, JobStatus.FAILED], run_at__lte=now
     ).order_by("priority", "run_at", "id")
-    for qs in (abandoned, waiting):
+    for qs in (_in_lane(abandoned, lane), _in_lane(waiting, lane)):
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         job = qs.first()
@@ -130,12 +148,13 @@ def _next(now: datetime) -> Job | None:
     return None
 
 
-def claim(*, worker_id: str, now: datetime | None = None) -> Job | None:
-    """Take the next due job (or one whose worker's lease expired) and mark it running."""
+def claim(*, worker_id: str, now: datetime | None = None, lane: str | None = None) -> Job | None:
+    """Take the next due job (or one whose worker's lease expired) and mark it running;
+    only ``lane``'s jobs when given (registry.LANES)."""
     now = now or timezone.now()
     while True:
         with transaction.atomic():
-            job = _next(now)
+            job = _next(now, lane)
             if job is None:
                 return None
             if job.status == JobStatus.RUNNING:

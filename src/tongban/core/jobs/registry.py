@@ -19,6 +19,12 @@ DEFAULT_LEASE_SECONDS = 300
 # local delivery per case change) must never hold up the push to a peer.
 PRIORITY_FEDERATION = 1
 PRIORITY_NORMAL = 5
+# Lanes: ``tongban worker`` runs one thread per lane, so work that waits on another node
+# (the push to a peer, bound by the network and the peer) never holds up this node's own
+# work (notices, local deliveries, scans), nor the other way round.
+LANE_DEFAULT = "default"
+LANE_FEDERATION = "federation"
+LANES = (LANE_DEFAULT, LANE_FEDERATION)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class HandlerSpec:
     func: Handler
     lease_seconds: int
     priority: int = PRIORITY_NORMAL
+    lane: str = LANE_DEFAULT
 
 
 _HANDLERS: dict[str, HandlerSpec] = {}
@@ -34,9 +41,15 @@ _loaded = False
 
 
 def job_handler(
-    name: str, *, lease_seconds: int = DEFAULT_LEASE_SECONDS, priority: int = PRIORITY_NORMAL
+    name: str,
+    *,
+    lease_seconds: int = DEFAULT_LEASE_SECONDS,
+    priority: int = PRIORITY_NORMAL,
+    lane: str = LANE_DEFAULT,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of jobs called ``name``."""
+    if lane not in LANES:
+        raise ValueError(f"unknown lane {lane!r}")
 
     def register(func: Handler) -> Handler:
         current = _HANDLERS.get(name)
@@ -44,7 +57,7 @@ def job_handler(
             raise ValueError(
                 f"job handler {name!r} is already registered by {_qualname(current.func)}"
             )
-        _HANDLERS[name] = HandlerSpec(name, func, lease_seconds, priority)
+        _HANDLERS[name] = HandlerSpec(name, func, lease_seconds, priority, lane)
         return func
 
     return register
@@ -64,6 +77,12 @@ def load_handlers() -> None:
 
 def get_handler(name: str) -> HandlerSpec | None:
     return _HANDLERS.get(name)
+
+
+def lane_names(lane: str) -> list[str]:
+    """The job names a lane runs other than the default lane's (see ``claim``)."""
+    load_handlers()
+    return sorted(n for n, spec in _HANDLERS.items() if spec.lane == lane)
 
 
 def handler_names() -> list[str]:

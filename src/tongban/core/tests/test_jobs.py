@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -31,11 +32,18 @@ from tongban.core.jobs import (
     job_requeue,
     jobs_prune,
     run_job,
+    run_lanes,
     run_worker,
     schedule_due,
 )
 from tongban.core.jobs.queue import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS
-from tongban.core.jobs.registry import DEFAULT_LEASE_SECONDS, PRIORITY_FEDERATION, unregister
+from tongban.core.jobs.registry import (
+    DEFAULT_LEASE_SECONDS,
+    LANE_DEFAULT,
+    LANE_FEDERATION,
+    PRIORITY_FEDERATION,
+    unregister,
+)
 from tongban.core.models import Job, JobStatus
 from tongban.testing import make_user
 
@@ -387,7 +395,9 @@ class TestWorker:
             enqueue("test.sigterm", {"n": 1})
             enqueue("test.record", {"n": 2}, run_at=datetime(2099, 1, 1, tzinfo=UTC))
             out, err = StringIO(), StringIO()
-            call_command("worker", "--poll", "30", "--id", "sig", stdout=out, stderr=err)
+            call_command(
+                "worker", "--poll", "30", "--id", "sig", "--lane", "all", stdout=out, stderr=err
+            )
         finally:
             unregister("test.sigterm")
         assert "SIGTERM" in err.getvalue()
@@ -424,3 +434,48 @@ def _two_workers_run_each_job_once(total: int) -> None:
 @pytest.mark.django_db(transaction=True, available_apps=["tongban.core"])
 def test_two_worker_threads_claim_50_jobs_each_exactly_once() -> None:
     _two_workers_run_each_job_once(50)
+
+
+@pytest.mark.django_db(transaction=True, available_apps=["tongban.core"])
+def test_lanes_run_side_by_side_so_a_slow_push_holds_up_no_local_job() -> None:
+    """``tongban worker`` runs a thread per lane: while a federation job waits on its
+    peer, the default lane runs this node's jobs; each lane claims only its own."""
+    local_ran = threading.Event()
+    stop = threading.Event()
+
+    @job_handler("test.slow_peer", lane=LANE_FEDERATION, priority=PRIORITY_FEDERATION)
+    def slow_peer(payload: dict[str, Any]) -> None:
+        # Holds its lane until the default lane has run the local job (or 30 s).
+        calls.append({"peer_saw_local": local_ran.wait(timeout=30)})
+
+    @job_handler("test.local")
+    def local(payload: dict[str, Any]) -> None:
+        local_ran.set()
+        calls.append(payload)
+
+    try:
+        enqueue("test.slow_peer", {})
+        enqueue("test.local", {"n": 1})
+        # A lane never takes another lane's job.
+        assert claim(worker_id="x", lane=LANE_FEDERATION).name == "test.slow_peer"  # type: ignore[union-attr]
+        Job.objects.filter(name="test.slow_peer").update(status=JobStatus.QUEUED)
+        assert claim(worker_id="x", lane=LANE_DEFAULT).name == "test.local"  # type: ignore[union-attr]
+        Job.objects.filter(name="test.local").update(status=JobStatus.QUEUED)
+
+        def stop_when_done() -> None:
+            while Job.objects.filter(status=JobStatus.DONE).count() < 2:
+                time.sleep(0.05)
+            connection.close()
+            stop.set()
+
+        watcher = threading.Thread(target=stop_when_done, daemon=True)
+        watcher.start()
+        ran = run_lanes(worker_id="w", poll_seconds=0.05, stop=stop, periodic=[])
+        watcher.join(timeout=5)
+    finally:
+        unregister("test.slow_peer")
+        unregister("test.local")
+    assert ran == 2
+    assert {"peer_saw_local": True} in calls and {"n": 1} in calls
+    lanes = dict(Job.objects.values_list("name", "locked_by"))
+    assert lanes == {"test.slow_peer": "w/federation", "test.local": "w/default"}
