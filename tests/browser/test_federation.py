@@ -305,3 +305,32 @@ def test_joint_intake_screen_and_the_parent_page(
     assert phone.locator("#joint-parts tbody tr").count() == 3
     fits_phone(phone)
     shot(phone, "fed-c-parent-phone")
+
+    # The applicant's real-name account (same 身份证号) follows it under 我的办件 on a
+    # phone and withdraws it whole; 沈阳's refused part stays as it is, 长治 is told.
+    cz_row = page.locator("#joint-parts tbody tr", has_text="长治市节点")
+    reload_until(page, lambda: cz_row.locator(".code").count() == 2)
+    cz_number = cz_row.locator(".code").nth(1).inner_text()
+    sign_in(phone, cluster, "panzhihua", "applicant")
+    phone.goto(f"{pzh}/my/cases/")
+    assert parent in phone.locator("main").inner_text()
+    phone.goto(f"{pzh}/my/cases/{parent}/")
+    assert phone.locator("#joint-parts tbody tr").count() == 3
+    assert phone.locator("#joint-parts a[href*='/workbench/']").count() == 0
+    fits_phone(phone)
+    shot(phone, "fed-c-applicant-parent-phone")
+    phone.get_by_role("link", name="撤回申请").click()
+    assert "多地联办申请" in phone.locator("main").inner_text()
+    phone.get_by_role("button", name="确认撤回").click()
+    note = phone.locator(".messages").inner_text()
+    assert "申请已撤回" in note and "未撤回" in note and "沈阳" in note
+    assert status(phone) == "已撤回"
+    # Withdrawn parts are not shown as failures; the refused one still is.
+    assert phone.locator("#joint-parts tr.part-failed").count() == 1
+    assert (
+        "未通过：户籍信息与迁出地不符" in phone.locator("#joint-parts tr.part-failed").inner_text()
+    )
+    fits_phone(phone)
+    shot(phone, "fed-c-applicant-withdrawn-phone")
+    changzhi = api(cluster, "changzhi", "reviewer")
+    reload_until(phone, lambda: changzhi.case(cz_number)["status"] == "withdrawn")

@@ -117,6 +117,8 @@ def test_the_node_admin_page_and_a_replay(
     base = live_server.url
     login(page, base, "ops")
     page.goto(f"{base}/")
+    # The dead letter shows on every page, in the menu entry that leads to it.
+    assert page.locator(".site-nav [data-dead-letters]").inner_text() == "1 条死信"
     page.get_by_role("link", name="节点管理").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "节点管理"
@@ -129,6 +131,7 @@ def test_the_node_admin_page_and_a_replay(
     page.wait_for_load_state("networkidle")
     assert "已重新排队 1 条消息" in page.locator(".messages").inner_text()
     assert "没有死信" in page.locator("#dead-letters").inner_text()
+    assert page.locator(".site-nav [data-dead-letters]").count() == 0
     dead.refresh_from_db()
     assert dead.status == OutboxStatus.PENDING
     assert OutboxMessage.objects.filter(status=OutboxStatus.DEAD).count() == 0
