@@ -59,6 +59,10 @@ class Job(models.Model):
                 condition=Q(status__in=["queued", "failed"]),
                 name="core_job_ready",
             ),
+            # The claim's look for abandoned leases (a crashed worker's running jobs).
+            models.Index(
+                fields=["locked_until"], condition=Q(status="running"), name="core_job_leased"
+            ),
             models.Index(fields=["dedupe_key"], name="core_job_dedupe"),
         ]
 
