@@ -26,6 +26,7 @@ from tongban.core.jobs.registry import (
     DEFAULT_LEASE_SECONDS,
     LANE_DEFAULT,
     LANES,
+    HandlerSpec,
     get_handler,
     lane_names,
     load_handlers,
@@ -95,17 +96,19 @@ def enqueue_many(
         raise ValueError("max_attempts must be at least 1")
     when = run_at or timezone.now()
     pairs = list(jobs)
-    specs = {name: get_handler(name) for name, _ in pairs}
-    for name, spec in specs.items():
+    specs: dict[str, HandlerSpec] = {}
+    for name, _ in pairs:
+        spec = get_handler(name)
         if spec is None:
             raise ValueError(f"no job handler registered for {name!r}")
+        specs[name] = spec
     rows = [
         Job(
             name=name,
             payload=payload,
             run_at=when,
             max_attempts=max_attempts,
-            priority=specs[name].priority,  # type: ignore[union-attr]
+            priority=specs[name].priority,
         )
         for name, payload in pairs
     ]
@@ -130,9 +133,9 @@ def _in_lane(qs: QuerySet[Job], lane: str | None) -> QuerySet[Job]:
 def _next(now: datetime, lane: str | None) -> Job | None:
     """The job to run now: first one whose worker's lease expired (a crashed worker's —
     it has waited longest), else the first waiting job by (priority, run_at, id). Two
-    plain queries, each walking an index (``core_job_due`` over the few running rows,
-    ``core_job_ready`` in claim order): an OR of both sorted in memory cost ~20 ms a
-    claim once tens of thousands of jobs waited."""
+    plain queries, each an ordered walk of a partial index (``core_job_leased``,
+    ``core_job_ready``): an OR of both sorted in memory cost ~20 ms a claim once tens of
+    thousands of jobs waited (ADR 0003 addendum)."""
     abandoned = Job.objects.filter(status=JobStatus.RUNNING, locked_until__lt=now).order_by(
         "locked_until", "id"
     )
