@@ -82,9 +82,10 @@ def run_lanes(
     periodic: list[Periodic] | None = None,
 ) -> int:
     """``tongban worker``: one thread per lane (registry.LANES) until ``stop`` is set;
-    returns how many jobs ran in all. A lane whose thread dies stops the others too, so
-    the process exits and its supervisor restarts it whole."""
+    returns how many jobs ran in all. A lane whose thread dies stops the others too and
+    raises here, so the process exits with an error and its supervisor restarts it whole."""
     counts: dict[str, int] = {}
+    failed: list[str] = []
 
     def lane_loop(lane: str) -> None:
         try:
@@ -98,8 +99,8 @@ def run_lanes(
             )
         except BaseException:
             logger.exception("worker %s: lane %s stopped", worker_id, lane)
+            failed.append(lane)
             stop.set()
-            raise
         finally:
             connection.close()  # this thread's own connection
 
@@ -112,6 +113,8 @@ def run_lanes(
     while any(t.is_alive() for t in threads):
         for t in threads:
             t.join(timeout=0.5)
+    if failed:
+        raise RuntimeError(f"worker {worker_id}: lane {', '.join(failed)} stopped on an error")
     return sum(counts.values())
 
 

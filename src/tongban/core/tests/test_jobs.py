@@ -479,3 +479,21 @@ def test_lanes_run_side_by_side_so_a_slow_push_holds_up_no_local_job() -> None:
     assert {"peer_saw_local": True} in calls and {"n": 1} in calls
     lanes = dict(Job.objects.values_list("name", "locked_by"))
     assert lanes == {"test.slow_peer": "w/federation", "test.local": "w/default"}
+
+
+@pytest.mark.django_db(transaction=True, available_apps=["tongban.core"])
+def test_a_lane_that_dies_stops_the_worker_with_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tongban.core.jobs.worker as worker_module
+
+    real_claim = worker_module.claim
+
+    def broken_federation_lane(**kwargs: Any) -> Job | None:
+        if kwargs.get("lane") == LANE_FEDERATION:
+            raise ValueError("a bug in the federation lane")
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(worker_module, "claim", broken_federation_lane)
+    stop = threading.Event()
+    with pytest.raises(RuntimeError, match="lane federation stopped"):
+        run_lanes(worker_id="w", poll_seconds=0.05, stop=stop, periodic=[])
+    assert stop.is_set()  # the default lane was told to stop too
